@@ -1,0 +1,111 @@
+package dev.tandem.app;
+
+import dev.tandem.audit.AuditEvent;
+import dev.tandem.audit.AuditLog;
+import dev.tandem.identity.Caller;
+import dev.tandem.identity.Identity;
+import dev.tandem.identity.Role;
+import dev.tandem.identity.User;
+import io.vertx.core.Future;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The demo clinic a newcomer logs into: one prescriber, therapist, navigator and admin, five
+ * patients with care teams, and one patient invitation still pending. Seeded through the same
+ * services the API uses, once (an existing demo admin means it is already there).
+ */
+public final class DemoClinic {
+  public static final String DOMAIN = "tandem-demo.org";
+  static final Caller SYSTEM = new Caller("system", Role.ADMIN, "Tandem demo seed", null, "local");
+
+  private final Identity identity;
+  private final AuditLog audit;
+  private final Clock clock;
+
+  public record Account(String email, String name, Role role) {
+  }
+
+  public record Summary(List<Account> accounts, boolean createdNow) {
+  }
+
+  private record Person(String key, String name, Role role, String lang) {
+    String email() {
+      return key + "@" + DOMAIN;
+    }
+  }
+
+  private static final List<Person> PEOPLE = List.of(
+      new Person("admin", "Alex Morgan", Role.ADMIN, "en"),
+      new Person("rivera", "Dr. Maya Rivera", Role.PRESCRIBER, "en"),
+      new Person("okafor", "Sam Okafor, LCSW", Role.THERAPIST, "en"),
+      new Person("lee", "Jordan Lee", Role.NAVIGATOR, "en"),
+      new Person("ana", "Ana García", Role.PATIENT, "es"),
+      new Person("ben", "Ben Carter", Role.PATIENT, "en"),
+      new Person("chloe", "Chloe Nguyen", Role.PATIENT, "en"),
+      new Person("david", "David Kim", Role.PATIENT, "en"),
+      new Person("eve", "Eve Thompson", Role.PATIENT, "en"));
+
+  /** patient key -> prescriber, therapist, navigator keys (null for none). */
+  private static final Map<String, String[]> TEAMS = new LinkedHashMap<>();
+
+  static {
+    TEAMS.put("ana", new String[] {"rivera", "okafor", "lee"});
+    TEAMS.put("ben", new String[] {"rivera", "okafor", null});
+    TEAMS.put("chloe", new String[] {"rivera", null, null});
+    TEAMS.put("david", new String[] {null, "okafor", "lee"});
+    TEAMS.put("eve", new String[] {"rivera", "okafor", "lee"});
+  }
+
+  public DemoClinic(Identity identity, AuditLog audit, Clock clock) {
+    this.identity = identity;
+    this.audit = audit;
+    this.clock = clock;
+  }
+
+  public static List<Account> accounts() {
+    return PEOPLE.stream().map(p -> new Account(p.email(), p.name(), p.role())).toList();
+  }
+
+  /** Seeds once; succeeds with the accounts either way. */
+  public Future<Summary> seed(String password) {
+    return identity.users.byEmail(PEOPLE.get(0).email()).compose(existing -> {
+      if (existing != null) {
+        return Future.succeededFuture(new Summary(accounts(), false));
+      }
+      List<Future<User>> created = new ArrayList<>();
+      for (Person p : PEOPLE) {
+        created.add(identity.identity.createActive(SYSTEM, p.email(), p.name(), p.role(), p.lang(), password));
+      }
+      return Future.all(created).compose(all -> {
+        Map<String, String> ids = new LinkedHashMap<>();
+        for (int i = 0; i < PEOPLE.size(); i++) {
+          ids.put(PEOPLE.get(i).key(), all.<User>resultAt(i).id());
+        }
+        return teams(ids).compose(v -> pendingInvitation(ids)).compose(v -> audit.record(
+            AuditEvent.of("demo.seed", SYSTEM.userId(), SYSTEM.role().wire(), AuditEvent.SUCCESS)
+                .with("accounts", Integer.toString(PEOPLE.size())).with("at", clock.instant().toString())));
+      }).map(v -> new Summary(accounts(), true));
+    });
+  }
+
+  private Future<Void> teams(Map<String, String> ids) {
+    List<Future<?>> all = new ArrayList<>();
+    TEAMS.forEach((patient, t) -> all.add(identity.careTeams.setTeam(SYSTEM, ids.get(patient), id(ids, t[0]), id(ids, t[1]),
+        id(ids, t[2]))));
+    return Future.all(all).mapEmpty();
+  }
+
+  /** A sixth patient invited by the prescriber who has not set a password yet. */
+  private Future<Void> pendingInvitation(Map<String, String> ids) {
+    Caller rivera = new Caller(ids.get("rivera"), Role.PRESCRIBER, "Dr. Maya Rivera", null, "local");
+    return identity.careTeams.invitePatient(rivera, "felix@" + DOMAIN, "Felix Ortiz", "es").mapEmpty();
+  }
+
+  private static String id(Map<String, String> ids, String key) {
+    return key == null ? null : ids.get(key);
+  }
+}

@@ -1,0 +1,7 @@
+package dev.tandem.config;
+
+/** Deployment profile: production refuses demo data and generated development keys. */
+public enum Profile {
+  DEVELOPMENT,
+  PRODUCTION
+}
