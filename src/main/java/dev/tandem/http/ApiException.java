@@ -58,7 +58,8 @@ public class ApiException extends RuntimeException {
   }
 
   public static ApiException tooManyRequests(long retryAfterSeconds) {
-    return new ApiException(429, "too_many_attempts",
-        "Too many attempts. Try again in " + Math.max(1, retryAfterSeconds) + " seconds.", retryAfterSeconds);
+    long s = Math.max(1, retryAfterSeconds);
+    String wait = s < 90 ? s + " seconds" : ((s + 59) / 60) + " minutes";
+    return new ApiException(429, "too_many_attempts", "Too many attempts. Try again in " + wait + ".", s);
   }
 }

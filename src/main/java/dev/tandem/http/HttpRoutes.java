@@ -44,7 +44,13 @@ public final class HttpRoutes {
     String root = Files.isDirectory(Path.of(webRoot)) ? Path.of(webRoot).toAbsolutePath().toString() : "web";
     StaticHandler web = Files.isDirectory(Path.of(webRoot)) ? StaticHandler.create(io.vertx.ext.web.handler.FileSystemAccess.ROOT, root)
         : StaticHandler.create("web");
-    r.route().handler(web.setIndexPage("index.html").setMaxAgeSeconds(300).setDefaultContentEncoding("UTF-8"));
+    // File names carry no version, so browsers must revalidate (ETag/Last-Modified) or a deploy
+    // could leave old scripts next to new pages.
+    r.route().handler(ctx -> {
+      ctx.response().headers().set("Cache-Control", "no-cache");
+      ctx.next();
+    });
+    r.route().handler(web.setIndexPage("index.html").setCachingEnabled(false).setDefaultContentEncoding("UTF-8"));
     r.route().failureHandler(new FailureHandler());
     return r;
   }

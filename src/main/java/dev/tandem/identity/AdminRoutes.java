@@ -119,7 +119,17 @@ public final class AdminRoutes {
 
   private void auditEntries(RoutingContext ctx) {
     int limit = queryInt(ctx, "limit", 50, 1, 500);
-    Long before = ctx.queryParams().contains("before") ? (long) queryInt(ctx, "before", 1, 1, Integer.MAX_VALUE) : null;
+    Long before = null;
+    if (ctx.queryParams().contains("before")) {
+      try {
+        before = Long.parseLong(ctx.queryParams().get("before"));
+      } catch (NumberFormatException e) {
+        throw ApiException.invalid("before", "must be a whole number");
+      }
+      if (before < 1) {
+        throw ApiException.invalid("before", "must be at least 1");
+      }
+    }
     audit.latest(limit, before).onSuccess(list -> {
       JsonArray arr = new JsonArray();
       list.stream().map(AuditEntry::toJson).forEach(arr::add);

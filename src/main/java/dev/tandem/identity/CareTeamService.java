@@ -47,8 +47,8 @@ public final class CareTeamService {
       if (allowed) {
         return Future.succeededFuture(team);
       }
-      return audit.record(IdentityService.event("access.denied", caller).patient(team == null ? null : patientId)
-          .with("outcome", AuditEvent.DENIED)).compose(v -> Future.failedFuture(ApiException.notFound("patient")));
+      return audit.record(AuditEvent.of("access.denied", caller.userId(), caller.role().wire(), AuditEvent.DENIED)
+          .from(caller.ip()).patient(team == null ? null : patientId)).compose(v -> Future.failedFuture(ApiException.notFound("patient")));
     });
   }
 
@@ -149,7 +149,7 @@ public final class CareTeamService {
     }
     User u = byId.get(id);
     if (u == null || u.role() != role || u.status() == User.Status.DISABLED) {
-      throw ApiException.invalid(field, "must be an active " + role.wire());
+      throw ApiException.invalid(field, "must be the id of a " + role.wire() + " account that is not disabled");
     }
   }
 

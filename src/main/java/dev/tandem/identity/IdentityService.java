@@ -155,7 +155,8 @@ public final class IdentityService {
     return users.byId(caller.userId()).compose(u -> passwords.verify(current, u == null ? null : u.passwordHash())
         .compose(ok -> {
           if (!ok) {
-            return audit.record(event("password.change", caller).with("reason", "wrong_current"))
+            return audit.record(AuditEvent.of("password.change", caller.userId(), caller.role().wire(), AuditEvent.FAILURE)
+                .from(caller.ip()).with("reason", "wrong_current"))
                 .compose(v -> Future.failedFuture(ApiException.badRequest("wrong_password", "Your current password is not correct.")));
           }
           policy.check(next, u.email());
