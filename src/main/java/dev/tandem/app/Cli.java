@@ -14,6 +14,8 @@ import io.vertx.core.Vertx;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /** Operator commands that run next to (or instead of) the server. */
@@ -73,7 +75,9 @@ final class Cli {
       } else {
         store = Store.over(vertx, sc.connectionString().value(), sc.database());
       }
-      Integer code = task.run(vertx, store).eventually(store::close).toCompletionStage().toCompletableFuture()
+      List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
+      indexes.addAll(AuditLog.indexes());
+      Integer code = store.ensureIndexes(indexes).compose(v -> task.run(vertx, store)).eventually(store::close).toCompletionStage().toCompletableFuture()
           .get(120, TimeUnit.SECONDS);
       return code;
     } catch (Exception e) {
