@@ -68,7 +68,8 @@ export async function api(method, path, body, options = {}) {
   const error = (data && data.error) || {};
   const redirect = options.redirectOn401 !== false && !onPublicPage();
   if (res.status === 401 && redirect) {
-    window.location.replace('/?expired=1');
+    // Only a session that really ended gets the notice; someone never signed in just signs in.
+    window.location.replace(error.code === 'session_expired' ? '/?expired=1' : '/');
     // The page is going away; never settle so callers do not flash an error.
     return new Promise(() => {});
   }

@@ -107,6 +107,16 @@ public final class TestTandem implements AutoCloseable {
       vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {
       throw new IllegalStateException("Tandem did not stop cleanly", e);
+    } finally {
+      deleteTree(dataDir);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (var walk = Files.walk(dir)) {
+      walk.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // Best effort: a leftover temp directory is harmless.
     }
   }
 }
