@@ -4,7 +4,10 @@ import dev.tandem.audit.AuditLog;
 import dev.tandem.audit.AuditVerifier;
 import dev.tandem.config.StoreConfig;
 import dev.tandem.config.TandemConfig;
+import dev.tandem.crypto.KeyManager;
+import dev.tandem.crypto.KeyRing;
 import dev.tandem.identity.Identity;
+import dev.tandem.messaging.Messaging;
 import dev.tandem.identity.IdentityRoutes;
 import dev.tandem.identity.Role;
 import dev.tandem.store.EmbeddedMongo;
@@ -53,6 +56,36 @@ final class Cli {
     });
   }
 
+  /**
+   * Adds a master key version to the key file and re-wraps every data key under it. A running
+   * server picks the new version up from the file the first time it meets a key wrapped with it.
+   */
+  static int rotateKeys(TandemConfig cfg) {
+    if (cfg.crypto().masterKey().isSet()) {
+      System.err.println("tandem: master keys come from TANDEM_CRYPTO_MASTER_KEY; restart with \"v<N+1>:<new>,v<N>:<old>\" "
+          + "and call POST /api/v1/admin/keys/rotate or run rotate-keys with a key file");
+      return 2;
+    }
+    return withStore(cfg, (vertx, store) -> {
+      try {
+        KeyManager keys = new KeyManager(KeyRing.fromFile(cfg.crypto().masterKeyFile(), false), cfg.crypto().masterKeyFile());
+        int version = keys.addVersion();
+        AuditLog audit = new AuditLog(store.mongo(), Clock.systemUTC());
+        return audit.start().compose(v -> {
+          Identity id = new Identity(vertx, store.mongo(), cfg.identity(), audit, Clock.systemUTC());
+          Messaging messaging = new Messaging(vertx, store.mongo(), id, keys, audit, cfg.messaging(), Clock.systemUTC());
+          return messaging.admin.rewrapAll();
+        }).map(n -> {
+          System.out.println("master key version " + version + " added to " + cfg.crypto().masterKeyFile() + "; " + n
+              + " data keys re-wrapped");
+          return 0;
+        });
+      } catch (java.io.IOException e) {
+        return Future.failedFuture(e);
+      }
+    });
+  }
+
   private interface StoreTask {
     Future<Integer> run(Vertx vertx, Store store);
   }
@@ -77,6 +110,7 @@ final class Cli {
       }
       List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
       indexes.addAll(AuditLog.indexes());
+      indexes.addAll(Messaging.indexes());
       Integer code = store.ensureIndexes(indexes).compose(v -> task.run(vertx, store)).eventually(store::close).toCompletionStage().toCompletableFuture()
           .get(120, TimeUnit.SECONDS);
       return code;

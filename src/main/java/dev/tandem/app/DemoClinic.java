@@ -105,6 +105,28 @@ public final class DemoClinic {
     return identity.careTeams.invitePatient(rivera, "felix@" + DOMAIN, "Felix Ortiz", "es").mapEmpty();
   }
 
+  /** A little message history: a reply thread, a team handoff, and a patient still waiting for an answer. */
+  public Future<Void> seedConversations(dev.tandem.messaging.MessageService messages) {
+    return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).compose(all -> {
+      Map<String, Caller> who = new LinkedHashMap<>();
+      for (int i = 0; i < PEOPLE.size(); i++) {
+        User u = all.resultAt(i);
+        who.put(PEOPLE.get(i).key(), new Caller(u.id(), u.role(), u.name(), null, "local"));
+      }
+      String ana = dev.tandem.messaging.Conversation.patientThreadId(who.get("ana").userId());
+      String anaTeam = dev.tandem.messaging.Conversation.teamThreadId(who.get("ana").userId());
+      String ben = dev.tandem.messaging.Conversation.patientThreadId(who.get("ben").userId());
+      return messages.send(who.get("ana"), ana, "demo-1", "Hola Dr. Rivera. Since we raised the sertraline dose I sleep "
+          + "better, but I feel a bit jittery in the mornings.")
+          .compose(x -> messages.send(who.get("rivera"), ana, "demo-2", "Thanks for telling me, Ana. Morning jitteriness "
+              + "often settles within two weeks. Try taking it with breakfast, and we will check in at your next visit."))
+          .compose(x -> messages.send(who.get("okafor"), anaTeam, "demo-3", "Handoff: Ana did two thought records this week "
+              + "and is using the breathing exercise. Worth asking about mornings at her medication review."))
+          .compose(x -> messages.send(who.get("ben"), ben, "demo-4", "Could I move Thursday's therapy session to the afternoon?"))
+          .mapEmpty();
+    });
+  }
+
   private static String id(Map<String, String> ids, String key) {
     return key == null ? null : ids.get(key);
   }

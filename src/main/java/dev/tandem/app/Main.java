@@ -52,6 +52,7 @@ public final class Main {
     switch (command) {
       case "serve" -> serve(cfg, t0);
       case "audit-verify" -> System.exit(Cli.auditVerify(cfg));
+      case "rotate-keys" -> System.exit(Cli.rotateKeys(cfg));
       case "create-admin" -> {
         if (rest.size() != 3) {
           usage();
@@ -71,6 +72,7 @@ public final class Main {
         usage: tandem [--config FILE] [command]
           serve                      start the server (default)
           audit-verify               check the audit log's hash chain; exit 1 if broken
+          rotate-keys                add a master key version and re-wrap every data key under it
           create-admin EMAIL NAME    create an admin account and print its one-time setup link
         Settings: config/tandem.yaml, overridable by TANDEM_* environment variables.""");
   }

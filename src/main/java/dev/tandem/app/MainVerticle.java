@@ -11,6 +11,11 @@ import dev.tandem.identity.Auth;
 import dev.tandem.identity.Identity;
 import dev.tandem.identity.IdentityRoutes;
 import dev.tandem.identity.PatientRoutes;
+import dev.tandem.crypto.KeyManager;
+import dev.tandem.live.LiveGateway;
+import dev.tandem.messaging.LiveActions;
+import dev.tandem.messaging.Messaging;
+import dev.tandem.messaging.MessagingRoutes;
 import dev.tandem.store.Store;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
@@ -44,6 +49,8 @@ public final class MainVerticle extends VerticleBase {
   private Store store;
   private Identity identity;
   private KeyRing keys;
+  private KeyManager keyManager;
+  private Messaging messaging;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -61,11 +68,13 @@ public final class MainVerticle extends VerticleBase {
     return vertx.executeBlocking(this::loadKeys)
         .compose(k -> {
           keys = k;
+          keyManager = new KeyManager(k, cfg.crypto().masterKey().isSet() ? null : cfg.crypto().masterKeyFile());
           return Store.open(vertx, cfg.store());
         })
         .compose(s -> {
           store = s;
           List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
+          indexes.addAll(Messaging.indexes());
           indexes.addAll(AuditLog.indexes());
           return store.ensureIndexes(indexes);
         })
@@ -75,13 +84,15 @@ public final class MainVerticle extends VerticleBase {
         })
         .compose(audit -> {
           identity = new Identity(vertx, store.mongo(), cfg.identity(), audit, clock);
+          messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
           return seeded.compose(d -> {
             demo = d;
-            return listen(audit);
-          });
+            return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
+                : Future.succeededFuture();
+          }).compose(v -> listen(audit));
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -114,6 +125,8 @@ public final class MainVerticle extends VerticleBase {
       idRoutes.mount(r);
       new PatientRoutes(identity.careTeams, identity.identity, idRoutes, auth).mount(r);
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
+      new MessagingRoutes(messaging, auth).mount(r);
+      new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
     });
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
         .setCompressionSupported(true).setMaxFormAttributeSize(8192);
@@ -166,6 +179,14 @@ public final class MainVerticle extends VerticleBase {
 
   public KeyRing keys() {
     return keys;
+  }
+
+  public Messaging messaging() {
+    return messaging;
+  }
+
+  public KeyManager keyManager() {
+    return keyManager;
   }
 
   public Identity identity() {

@@ -22,23 +22,31 @@ public final class Envelope {
   private static final int NONCE = 12;
   private static final int TAG_BITS = 128;
   private static final byte FORMAT = 1;
-  private final KeyRing ring;
+  private final KeyManager keys;
   private final SecureRandom random = new SecureRandom();
 
   public Envelope(KeyRing ring) {
-    this.ring = ring;
+    this(new KeyManager(ring, null));
+  }
+
+  public Envelope(KeyManager keys) {
+    this.keys = keys;
+  }
+
+  public int currentVersion() {
+    return keys.ring().currentVersion();
   }
 
   /** A fresh data key, returned wrapped: [version:int][RFC 3394 wrapped key]. */
   public byte[] newWrappedDataKey(String keyId) {
     byte[] dk = new byte[32];
     random.nextBytes(dk);
-    return wrap(dk, keyId, ring.currentVersion());
+    return wrap(dk, keyId, keys.ring().currentVersion());
   }
 
   /** Unwraps with whichever version wrapped it and wraps again under the current version. */
   public byte[] rewrap(byte[] wrapped, String keyId) {
-    return wrap(unwrap(wrapped, keyId), keyId, ring.currentVersion());
+    return wrap(unwrap(wrapped, keyId), keyId, keys.ring().currentVersion());
   }
 
   public int wrappedVersion(byte[] wrapped) {
@@ -51,7 +59,7 @@ public final class Envelope {
     }
     int version = ByteBuffer.wrap(wrapped).getInt();
     AESWrapEngine engine = new AESWrapEngine();
-    engine.init(false, new KeyParameter(KeyRing.hkdf(ring.kek(version), "tandem dk " + keyId)));
+    engine.init(false, new KeyParameter(KeyRing.hkdf(keys.ringWith(version).kek(version), "tandem dk " + keyId)));
     try {
       return engine.unwrap(wrapped, 4, 40);
     } catch (InvalidCipherTextException e) {
@@ -93,7 +101,7 @@ public final class Envelope {
 
   private byte[] wrap(byte[] dk, String keyId, int version) {
     AESWrapEngine engine = new AESWrapEngine();
-    engine.init(true, new KeyParameter(KeyRing.hkdf(ring.kek(version), "tandem dk " + keyId)));
+    engine.init(true, new KeyParameter(KeyRing.hkdf(keys.ring().kek(version), "tandem dk " + keyId)));
     byte[] w = engine.wrap(dk, 0, dk.length);
     return ByteBuffer.allocate(4 + w.length).putInt(version).put(w).array();
   }

@@ -68,6 +68,10 @@ public final class KeyRing {
     return k;
   }
 
+  public boolean has(int version) {
+    return keks.containsKey(version);
+  }
+
   public Map<Integer, Boolean> versions() {
     Map<Integer, Boolean> m = new TreeMap<>();
     keks.keySet().forEach(v -> m.put(v, v == currentVersion()));

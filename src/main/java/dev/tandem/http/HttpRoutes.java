@@ -26,7 +26,15 @@ public final class HttpRoutes {
       PrometheusMeterRegistry metrics, Consumer<Router> features) {
     Router r = Router.router(vertx);
     r.route().handler(new SecurityHeaders(tls));
-    r.route("/api/*").handler(BodyHandler.create(false).setBodyLimit(bodyLimit));
+    BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
+    // A WebSocket upgrade must reach its route with the request unread.
+    r.route("/api/*").handler(ctx -> {
+      if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+        ctx.next();
+      } else {
+        bodies.handle(ctx);
+      }
+    });
     r.route("/api/*").handler(HttpRoutes::requireJsonBody);
 
     r.get("/health").handler(ctx -> ready(ctx, store));

@@ -111,6 +111,33 @@ public final class JsonInput {
     throw ApiException.invalid(field, "is not one of the allowed values");
   }
 
+  /** A whole number of at least 1 (JSON numbers only; no strings, no fractions). */
+  public long positiveLong(String field) {
+    Object v = body.getValue(field);
+    if (v == null) {
+      throw ApiException.invalid(field, "is required");
+    }
+    if (!(v instanceof Integer || v instanceof Long)) {
+      throw ApiException.invalid(field, "must be a whole number");
+    }
+    long n = ((Number) v).longValue();
+    if (n < 1) {
+      throw ApiException.invalid(field, "must be at least 1");
+    }
+    return n;
+  }
+
+  /** Wraps an already parsed object (frames from the live WebSocket). */
+  public static JsonInput ofObject(JsonObject obj, String... allowedFields) {
+    Set<String> allowed = Set.of(allowedFields);
+    for (String f : obj.fieldNames()) {
+      if (!allowed.contains(f)) {
+        throw ApiException.invalid(f.length() > 40 ? f.substring(0, 40) + "…" : f, "unknown field");
+      }
+    }
+    return new JsonInput(obj);
+  }
+
   public boolean has(String field) {
     return body.containsKey(field);
   }

@@ -38,7 +38,7 @@ public final class CareTeamService {
    * audited.
    */
   public Future<CareTeam> authorize(Caller caller, String patientId) {
-    return teams.forPatient(patientId).compose(team -> {
+    return team(patientId).compose(team -> {
       boolean allowed = team != null && switch (caller.role()) {
         case PATIENT -> caller.userId().equals(patientId);
         case PRESCRIBER, THERAPIST, NAVIGATOR -> team.includes(caller.userId());
@@ -50,6 +50,43 @@ public final class CareTeamService {
       return audit.record(AuditEvent.of("access.denied", caller.userId(), caller.role().wire(), AuditEvent.DENIED)
           .from(caller.ip()).patient(team == null ? null : patientId)).compose(v -> Future.failedFuture(ApiException.notFound("patient")));
     });
+  }
+
+  /**
+   * Care teams change rarely and are read on every message, so they are cached briefly. A change
+   * made through this service clears the entry at once; the short lifetime bounds how long a
+   * change made by another node takes to apply here.
+   */
+  private static final java.time.Duration CACHE_FOR = java.time.Duration.ofSeconds(5);
+  private final java.util.Map<String, Cached> cache = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private record Cached(CareTeam team, java.time.Instant until) {
+  }
+
+  private Future<CareTeam> team(String patientId) {
+    java.time.Instant now = clock.instant();
+    Cached c = cache.get(patientId);
+    if (c != null && now.isBefore(c.until())) {
+      return Future.succeededFuture(c.team());
+    }
+    return teams.forPatient(patientId).map(t -> {
+      if (t != null) {
+        if (cache.size() > 50_000) {
+          cache.clear();
+        }
+        cache.put(patientId, new Cached(t, now.plus(CACHE_FOR)));
+      }
+      return t;
+    });
+  }
+
+  /** The care teams whose patients the caller may see (a patient: their own). */
+  public Future<List<CareTeam>> teamsVisibleTo(Caller caller) {
+    return switch (caller.role()) {
+      case PATIENT -> team(caller.userId()).map(t -> t == null ? List.<CareTeam>of() : List.of(t));
+      case PRESCRIBER, THERAPIST, NAVIGATOR -> teams.withMember(caller.userId());
+      case ADMIN -> Future.succeededFuture(List.of());
+    };
   }
 
   /** The patients the caller may see: a patient sees only themselves; admins are refused (403). */
@@ -117,7 +154,8 @@ public final class CareTeamService {
       checkMember(byId, navigatorId, Role.NAVIGATOR, "navigatorId");
       return teams.forPatient(patientId).compose(before -> {
         CareTeam team = new CareTeam(patientId, prescriberId, therapistId, navigatorId, clock.instant());
-        return teams.put(team).compose(v -> audit.record(IdentityService.event("careteam.change", admin).patient(patientId)
+        cache.remove(patientId);
+        return teams.put(team).onComplete(x -> cache.remove(patientId)).compose(v -> audit.record(IdentityService.event("careteam.change", admin).patient(patientId)
             .with("before", before == null ? "none" : String.join(",", before.members()))
             .with("after", String.join(",", team.members()))))
             .compose(v -> describe(List.of(team), false)).map(rows -> rows.get(0).getJsonObject("careTeam"));

@@ -1,5 +1,6 @@
 package dev.tandem.identity;
 
+import dev.tandem.store.Times;
 import io.vertx.core.json.JsonObject;
 import java.time.Instant;
 
@@ -9,9 +10,9 @@ public record Invitation(String tokenHash, String userId, String createdBy, Inst
 
   JsonObject toDoc() {
     JsonObject d = new JsonObject().put("_id", tokenHash).put("userId", userId).put("createdBy", createdBy)
-        .put("createdAt", createdAt.toString()).put("expiresAt", expiresAt.toString());
+        .put("createdAt", Times.format(createdAt)).put("expiresAt", Times.format(expiresAt));
     if (usedAt != null) {
-      d.put("usedAt", usedAt.toString());
+      d.put("usedAt", Times.format(usedAt));
     }
     return d;
   }

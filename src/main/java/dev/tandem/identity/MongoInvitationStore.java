@@ -1,5 +1,6 @@
 package dev.tandem.identity;
 
+import dev.tandem.store.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -26,13 +27,12 @@ final class MongoInvitationStore implements InvitationStore {
   @Override
   public Future<Invitation> consume(String tokenHash, Instant now) {
     return mongo.findOneAndUpdate(INVITATIONS, query(tokenHash, now),
-        new JsonObject().put("$set", new JsonObject().put("usedAt", now.toString())))
+        new JsonObject().put("$set", new JsonObject().put("usedAt", Times.format(now))))
         .map(d -> d == null ? null : Invitation.fromDoc(d));
   }
 
   private static JsonObject query(String tokenHash, Instant now) {
-    // ISO-8601 UTC instants of equal precision compare correctly as strings.
     return new JsonObject().put("_id", tokenHash).put("usedAt", new JsonObject().put("$exists", false))
-        .put("expiresAt", new JsonObject().put("$gt", now.toString()));
+        .put("expiresAt", new JsonObject().put("$gt", Times.format(now)));
   }
 }

@@ -1,5 +1,6 @@
 package dev.tandem.identity;
 
+import dev.tandem.store.Times;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -63,7 +64,7 @@ final class MongoSessionStore implements SessionStore {
   @Override
   public Future<Long> purgeEnded(Instant before) {
     JsonObject q = new JsonObject().put("$or", new JsonArray()
-        .add(new JsonObject().put("absoluteExpiresAt", new JsonObject().put("$lt", before.toString())))
+        .add(new JsonObject().put("absoluteExpiresAt", new JsonObject().put("$lt", Times.format(before))))
         .add(new JsonObject().put("revoked", true)));
     return mongo.removeDocuments(SESSIONS, q).map(r -> r.getRemovedCount());
   }

@@ -1,5 +1,6 @@
 package dev.tandem.identity;
 
+import dev.tandem.store.Times;
 import io.vertx.core.json.JsonObject;
 import java.time.Duration;
 import java.time.Instant;
@@ -28,7 +29,7 @@ public record Session(String tokenHash, String id, String userId, Role role, Ins
   JsonObject toDoc() {
     return new JsonObject().put("_id", tokenHash).put("sid", id).put("userId", userId).put("role", role.wire())
         .put("createdAt", createdAt.toString()).put("lastSeenAt", lastSeenAt.toString())
-        .put("absoluteExpiresAt", absoluteExpiresAt.toString()).put("userAgent", userAgent).put("revoked", revoked);
+        .put("absoluteExpiresAt", Times.format(absoluteExpiresAt)).put("userAgent", userAgent).put("revoked", revoked);
   }
 
   static Session fromDoc(JsonObject d) {

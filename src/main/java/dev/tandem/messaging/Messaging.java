@@ -1,0 +1,41 @@
+package dev.tandem.messaging;
+
+import dev.tandem.audit.AuditLog;
+import dev.tandem.config.MessagingConfig;
+import dev.tandem.crypto.Envelope;
+import dev.tandem.crypto.KeyManager;
+import dev.tandem.identity.Identity;
+import dev.tandem.store.Store;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import java.time.Clock;
+import java.util.List;
+
+/** Builds the messaging feature with plain constructors. */
+public final class Messaging {
+  public final MessageService messages;
+  public final ConversationDirectory directory;
+  public final MessagingAdmin admin;
+
+  public Messaging(Vertx vertx, MongoClient mongo, Identity identity, KeyManager keys, AuditLog audit, MessagingConfig cfg,
+      Clock clock) {
+    MessageStore store = new MongoMessageStore(mongo);
+    Envelope envelope = new Envelope(keys);
+    this.messages = new MessageService(vertx, store, identity.careTeams, identity.identity, envelope, audit, cfg, clock);
+    this.directory = new ConversationDirectory(messages, store, identity.careTeams, identity.identity, audit, cfg, clock);
+    this.admin = new MessagingAdmin(vertx, store, messages, envelope, keys, audit, identity.identity::user);
+  }
+
+  /** Indexes a real MongoDB needs; the unique ones also hold in the embedded engine. */
+  public static List<Store.Index> indexes() {
+    return List.of(
+        Store.Index.unique(MongoMessageStore.MESSAGES, "messages_idem", new JsonObject().put("idem", 1)),
+        Store.Index.unique(MongoMessageStore.MESSAGES, "messages_seq", new JsonObject().put("conversationId", 1).put("seq", 1)),
+        Store.Index.plain(MongoMessageStore.CONVERSATIONS, "conversations_patient", new JsonObject().put("patientId", 1)),
+        Store.Index.plain(MongoMessageStore.KEYS, "keys_patient", new JsonObject().put("patientId", 1)),
+        Store.Index.plain(MongoMessageStore.KEYS, "keys_version", new JsonObject().put("version", 1)),
+        Store.Index.plain(MongoMessageStore.RECEIPTS, "receipts_conversation", new JsonObject().put("conversationId", 1)),
+        Store.Index.plain(MongoMessageStore.ALERTS, "alerts_patient", new JsonObject().put("patientId", 1).put("createdAt", -1)));
+  }
+}
