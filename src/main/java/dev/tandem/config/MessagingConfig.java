@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /** Messaging: limits, crisis language and resources, clinic hours and the reply target. */
-public record MessagingConfig(int maxBodyChars, int writeBatchMax, Duration responseTarget, String crisisPhrases,
+public record MessagingConfig(int maxBodyChars, int attachmentMaxBytes, int writeBatchMax, Duration responseTarget, String crisisPhrases,
     String crisisResources, ZoneId timeZone, Set<DayOfWeek> openDays, LocalTime open, LocalTime close,
     String afterHoursReply) {
 
@@ -45,6 +45,7 @@ public record MessagingConfig(int maxBodyChars, int writeBatchMax, Duration resp
       throw new ConfigException("messaging.clinic-hours.close", "must be later than messaging.clinic-hours.open");
     }
     return new MessagingConfig(s.integer("messaging.max-body-chars", 1, 100_000),
+        s.integer("messaging.attachment-max-bytes", 1024, 10 * 1024 * 1024),
         s.integer("messaging.write-batch-max", 1, 10_000),
         s.duration("messaging.response-target", Duration.ofMinutes(5), Duration.ofDays(14)),
         s.string("messaging.crisis-phrases"), s.nonEmpty("messaging.crisis-resources"), zone, days, open, close,

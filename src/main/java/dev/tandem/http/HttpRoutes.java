@@ -29,7 +29,7 @@ public final class HttpRoutes {
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     // A WebSocket upgrade must reach its route with the request unread.
     r.route("/api/*").handler(ctx -> {
-      if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade")) || isUpload(ctx)) {
         ctx.next();
       } else {
         bodies.handle(ctx);
@@ -75,7 +75,22 @@ public final class HttpRoutes {
    * A body on a state-changing API call must be declared as JSON: blocks HTML-form posts (a CSRF
    * vector that needs no preflight) on top of the SameSite=Strict session cookie.
    */
+  /** File uploads have their own, larger body limit on their route and carry the file's own type. */
+  private static boolean isUpload(RoutingContext ctx) {
+    return ctx.request().method() == HttpMethod.POST && ctx.normalizedPath().endsWith("/attachments");
+  }
+
   private static void requireJsonBody(RoutingContext ctx) {
+    if (isUpload(ctx)) {
+      String ct = String.valueOf(ctx.request().getHeader("Content-Type")).toLowerCase(java.util.Locale.ROOT);
+      // Types a cross-site HTML form can send (text/plain, form encodings) are refused: no CSRF upload.
+      if (!(ct.startsWith("image/") || ct.startsWith("application/pdf") || ct.startsWith("application/octet-stream"))) {
+        ctx.fail(new ApiException(415, "unsupported_media_type", "Upload the file with its image/* or application/pdf type."));
+        return;
+      }
+      ctx.next();
+      return;
+    }
     HttpMethod m = ctx.request().method();
     boolean hasBody = ctx.body() != null && ctx.body().length() > 0;
     if (hasBody && (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH)) {

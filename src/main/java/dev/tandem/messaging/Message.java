@@ -8,7 +8,7 @@ import io.vertx.core.json.JsonObject;
  * sender, client id) is unique, which makes sending idempotent.
  */
 record Message(String id, String conversationId, long seq, String senderId, String senderRole, String kind,
-    String createdAt, String clientId, byte[] ciphertext, int keyEpoch, boolean crisis) {
+    String createdAt, String clientId, byte[] ciphertext, int keyEpoch, boolean crisis, JsonObject attachment) {
 
   static final String SYSTEM = "system";
 
@@ -31,12 +31,12 @@ record Message(String id, String conversationId, long seq, String senderId, Stri
   JsonObject toDoc() {
     return new JsonObject().put("_id", id).put("conversationId", conversationId).put("seq", seq).put("senderId", senderId)
         .put("senderRole", senderRole).put("kind", kind).put("createdAt", createdAt).put("clientId", clientId)
-        .put("idem", idem()).put("ct", java.util.Base64.getEncoder().encodeToString(ciphertext)).put("keyEpoch", keyEpoch).put("crisis", crisis);
+        .put("idem", idem()).put("ct", java.util.Base64.getEncoder().encodeToString(ciphertext)).put("keyEpoch", keyEpoch).put("crisis", crisis).put("attachment", attachment);
   }
 
   static Message fromDoc(JsonObject d) {
     return new Message(d.getString("_id"), d.getString("conversationId"), d.getLong("seq"), d.getString("senderId"),
         d.getString("senderRole"), d.getString("kind", "text"), d.getString("createdAt"), d.getString("clientId"),
-        java.util.Base64.getDecoder().decode(d.getString("ct")), d.getInteger("keyEpoch", 0), d.getBoolean("crisis", false));
+        java.util.Base64.getDecoder().decode(d.getString("ct")), d.getInteger("keyEpoch", 0), d.getBoolean("crisis", false), d.getJsonObject("attachment"));
   }
 }

@@ -149,6 +149,11 @@ public final class MessageService {
    * automatic reply. Fails with 404 (no access), 400 (empty or too long).
    */
   public Future<Sent> send(Caller c, String conversationId, String clientId, String body) {
+    return send(c, conversationId, clientId, body, null);
+  }
+
+  /** A send that points at an already stored attachment ({id, mime, size}). */
+  Future<Sent> send(Caller c, String conversationId, String clientId, String body, JsonObject attachment) {
     String text = body.strip();
     if (text.isEmpty()) {
       return Future.failedFuture(ApiException.invalid("body", "must not be empty"));
@@ -157,14 +162,14 @@ public final class MessageService {
       return Future.failedFuture(ApiException.invalid("body", "must be at most " + cfg.maxBodyChars() + " characters"));
     }
     return access(c, conversationId).compose(a -> store.byIdem(Message.idem(conversationId, c.userId(), clientId))
-        .compose(existing -> existing != null ? replay(a, existing) : write(c, a, clientId, text)));
+        .compose(existing -> existing != null ? replay(a, existing) : write(c, a, clientId, text, attachment)));
   }
 
   private Future<Sent> replay(Access a, Message existing) {
     return names(Set.of(existing.senderId())).map(n -> new Sent(view(existing, decrypt(existing), n), true, null, null));
   }
 
-  private Future<Sent> write(Caller c, Access a, String clientId, String text) {
+  private Future<Sent> write(Caller c, Access a, String clientId, String text, JsonObject attachment) {
     Conversation conv = a.conversation();
     boolean fromPatient = c.isPatient();
     boolean risky = fromPatient && crisis.matches(text);
@@ -172,8 +177,8 @@ public final class MessageService {
     return dataKey(conv).compose(dk -> nextSeq(conv.id()).compose(seq -> {
       String id = Ids.newId();
       byte[] ct = envelope.encrypt(dk, text.getBytes(StandardCharsets.UTF_8), Message.aad(conv.id(), id));
-      Message m = new Message(id, conv.id(), seq, c.userId(), c.role().wire(), "text", Times.format(now), clientId, ct,
-          conv.keyEpoch(), risky);
+      Message m = new Message(id, conv.id(), seq, c.userId(), c.role().wire(), attachment == null ? "text" : "attachment", Times.format(now),
+          clientId, ct, conv.keyEpoch(), risky, attachment);
       boolean patientThread = conv.kind() == Conversation.Kind.PATIENT;
       return writer.submit(m, patientThread && fromPatient, patientThread && !fromPatient).compose(stored -> {
         if (!stored) {
@@ -196,6 +201,17 @@ public final class MessageService {
     // A failed lookup must not poison later sends.
     next.onFailure(t -> seqs.remove(conversationId));
     return next;
+  }
+
+  /** The conversation's current data key (created on first use). */
+  Future<byte[]> keyFor(Conversation conv) {
+    return dataKey(conv);
+  }
+
+  /** The data key of an older epoch, or null when it was destroyed (erased). */
+  Future<byte[]> keyFor(Conversation conv, int epoch) {
+    Message probe = new Message("", conv.id(), 0, "", "", "", "", "", new byte[0], epoch, false, null);
+    return keysFor(conv, java.util.List.of(probe)).map(keys -> keys.get(epoch));
   }
 
   private Future<byte[]> dataKey(Conversation conv) {
@@ -240,7 +256,7 @@ public final class MessageService {
         String id = Ids.newId();
         Message m = new Message(id, conv.id(), seq, Message.SYSTEM, Message.SYSTEM, "auto-reply", Times.format(now),
             "auto-" + id, envelope.encrypt(dk, text.getBytes(StandardCharsets.UTF_8), Message.aad(conv.id(), id)),
-            conv.keyEpoch(), false);
+            conv.keyEpoch(), false, null);
         return writer.submit(m, false, false).map(stored -> {
           JsonObject view = view(m, text, Map.of());
           publish(a.members(), new JsonObject().put("type", "message").put("message", view));
@@ -331,6 +347,10 @@ public final class MessageService {
         .put("senderId", m.senderId()).put("senderRole", m.senderRole())
         .put("senderName", Message.SYSTEM.equals(m.senderId()) ? "Tandem" : names.getOrDefault(m.senderId(), null))
         .put("kind", m.kind()).put("createdAt", m.createdAt()).put("clientId", m.clientId()).put("crisis", m.crisis());
+    if (m.attachment() != null) {
+      v.put("attachment", m.attachment().copy().put("url",
+          "/api/v1/conversations/" + m.conversationId() + "/attachments/" + m.attachment().getString("id")));
+    }
     if (body == null) {
       v.put("status", "erased").put("body", (String) null);
     } else if (body == TAMPERED) {

@@ -17,6 +17,7 @@ public final class Messaging {
   public final MessageService messages;
   public final ConversationDirectory directory;
   public final MessagingAdmin admin;
+  public final Attachments attachments;
 
   public Messaging(Vertx vertx, MongoClient mongo, Identity identity, KeyManager keys, AuditLog audit, MessagingConfig cfg,
       Clock clock) {
@@ -24,6 +25,7 @@ public final class Messaging {
     Envelope envelope = new Envelope(keys);
     this.messages = new MessageService(vertx, store, identity.careTeams, identity.identity, envelope, audit, cfg, clock);
     this.directory = new ConversationDirectory(messages, store, identity.careTeams, identity.identity, audit, cfg, clock);
+    this.attachments = new Attachments(mongo, messages, envelope, audit, cfg);
     this.admin = new MessagingAdmin(vertx, store, messages, envelope, keys, audit, identity.identity::user);
   }
 
@@ -36,6 +38,7 @@ public final class Messaging {
         Store.Index.plain(MongoMessageStore.KEYS, "keys_patient", new JsonObject().put("patientId", 1)),
         Store.Index.plain(MongoMessageStore.KEYS, "keys_version", new JsonObject().put("version", 1)),
         Store.Index.plain(MongoMessageStore.RECEIPTS, "receipts_conversation", new JsonObject().put("conversationId", 1)),
+        Store.Index.plain(Attachments.COLLECTION, "attachments_conversation", new JsonObject().put("conversationId", 1)),
         Store.Index.plain(MongoMessageStore.ALERTS, "alerts_patient", new JsonObject().put("patientId", 1).put("createdAt", -1)));
   }
 }

@@ -8,6 +8,7 @@ import dev.tandem.identity.Auth;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
 
 /** Wiring for conversations, messages, receipts, the inbox and messaging administration. */
 public final class MessagingRoutes {
@@ -30,6 +31,11 @@ public final class MessagingRoutes {
     r.post("/api/v1/conversations/:conversationId/read").handler(auth.required()).handler(this::read);
     r.put("/api/v1/conversations/:conversationId/assignee").handler(auth.required()).handler(auth.clinician()).handler(this::assign);
     r.get("/api/v1/inbox").handler(auth.required()).handler(auth.clinician()).handler(this::inbox);
+    // Vert.x wants the body handler first on a route; the limit bounds what an anonymous caller can send.
+    r.post("/api/v1/conversations/:conversationId/attachments")
+        .handler(BodyHandler.create(false).setBodyLimit(messaging.attachments.maxBytes() + 1)).handler(auth.required())
+        .handler(this::upload);
+    r.get("/api/v1/conversations/:conversationId/attachments/:attachmentId").handler(auth.required()).handler(this::download);
     r.post("/api/v1/admin/keys/rotate").handler(auth.required()).handler(auth.admin()).handler(this::rotate);
     r.post("/api/v1/admin/patients/:patientId/erase-messages").handler(auth.required()).handler(auth.admin())
         .handler(this::erase);
@@ -114,6 +120,34 @@ public final class MessagingRoutes {
 
   private void inbox(RoutingContext ctx) {
     messaging.directory.inbox(Auth.caller(ctx)).onSuccess(o -> Responses.json(ctx, 200, o)).onFailure(ctx::fail);
+  }
+
+  /**
+   * Raw file body (Content-Type image/* or application/pdf, or application/octet-stream), with
+   * ?clientId= and ?name=. The declared type is ignored: the content decides.
+   */
+  private void upload(RoutingContext ctx) {
+    String id = Ids.pathId(ctx, "conversationId", "conversation");
+    String clientId = ctx.queryParams().get("clientId");
+    if (!Ids.valid(clientId)) {
+      throw ApiException.invalid("clientId", "must be 1-64 letters, digits, '-' or '_'");
+    }
+    String name = ctx.queryParams().get("name");
+    if (name != null && name.length() > 200) {
+      throw ApiException.invalid("name", "must be at most 200 characters");
+    }
+    byte[] content = ctx.body() == null || ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes();
+    messaging.attachments.upload(Auth.caller(ctx), id, clientId, name, content)
+        .onSuccess(s -> Responses.json(ctx, s.duplicate() ? 200 : 201, s.toJson())).onFailure(ctx::fail);
+  }
+
+  private void download(RoutingContext ctx) {
+    String id = Ids.pathId(ctx, "conversationId", "conversation");
+    String att = Ids.pathId(ctx, "attachmentId", "attachment");
+    messaging.attachments.download(Auth.caller(ctx), id, att).onSuccess(d -> ctx.response()
+        .putHeader("Content-Type", d.mime()).putHeader("Cache-Control", "no-store")
+        .putHeader("Content-Disposition", "attachment; filename=\"" + d.name().replace("\"", "") + "\"")
+        .putHeader("Content-Security-Policy", "default-src 'none'; sandbox").end(d.content())).onFailure(ctx::fail);
   }
 
   private void rotate(RoutingContext ctx) {
