@@ -129,7 +129,9 @@ public final class MainVerticle extends VerticleBase {
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
     });
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
-        .setCompressionSupported(true).setMaxFormAttributeSize(8192);
+        .setCompressionSupported(true).setMaxFormAttributeSize(8192)
+        // No browser speaks cleartext HTTP/2, and behind a proxy h2c upgrades can smuggle requests.
+        .setHttp2ClearTextEnabled(false);
     if (cfg.http().tls()) {
       opts.setSsl(true).setKeyCertOptions(new PemKeyCertOptions().setCertPath(cfg.http().tlsCertFile())
           .setKeyPath(cfg.http().tlsKeyFile()));

@@ -26,6 +26,10 @@ public final class HttpRoutes {
       PrometheusMeterRegistry metrics, Consumer<Router> features) {
     Router r = Router.router(vertx);
     r.route().handler(new SecurityHeaders(tls));
+    // Declared types are checked from the headers before any body is read: a refused body is
+    // never buffered, and a multipart body (which the body handler turns into form fields,
+    // leaving no JSON body to look at) cannot slip past the check.
+    r.route("/api/*").handler(HttpRoutes::requireJsonBody);
     BodyHandler bodies = BodyHandler.create(false).setBodyLimit(bodyLimit);
     // A WebSocket upgrade must reach its route with the request unread.
     r.route("/api/*").handler(ctx -> {
@@ -35,7 +39,6 @@ public final class HttpRoutes {
         bodies.handle(ctx);
       }
     });
-    r.route("/api/*").handler(HttpRoutes::requireJsonBody);
 
     r.get("/health").handler(ctx -> ready(ctx, store));
     r.get("/health/ready").handler(ctx -> ready(ctx, store));
@@ -92,7 +95,8 @@ public final class HttpRoutes {
       return;
     }
     HttpMethod m = ctx.request().method();
-    boolean hasBody = ctx.body() != null && ctx.body().length() > 0;
+    String length = ctx.request().getHeader("Content-Length");
+    boolean hasBody = ctx.request().getHeader("Transfer-Encoding") != null || (length != null && !length.trim().equals("0"));
     if (hasBody && (m == HttpMethod.POST || m == HttpMethod.PUT || m == HttpMethod.PATCH)) {
       String ct = ctx.request().getHeader("Content-Type");
       if (ct == null || !ct.toLowerCase(java.util.Locale.ROOT).startsWith("application/json")) {

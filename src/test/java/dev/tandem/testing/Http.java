@@ -27,7 +27,9 @@ public final class Http {
 
   public Http(String base) {
     this.base = base;
-    this.client = HttpClient.newBuilder().cookieHandler(cookies).connectTimeout(Duration.ofSeconds(5)).build();
+    // HTTP/1.1 only: the JDK client's h2c upgrade attempt could hang a request past its timeout.
+    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(cookies)
+        .connectTimeout(Duration.ofSeconds(5)).build();
   }
 
   public record Response(int status, HttpHeaders headers, String text) {
