@@ -107,10 +107,14 @@ public final class IdentityService {
       if (s == null || !s.activeAt(now, cfg.idleTimeout())) {
         return Future.failedFuture(expired());
       }
-      if (Duration.between(s.lastSeenAt(), now).compareTo(TOUCH_EVERY) >= 0) {
-        sessions.touch(hash, now).onFailure(t -> LOG.warn("could not extend a session: {}", t.toString()));
-      }
-      return users.byId(s.userId()).compose(u -> {
+      // Extending the idle window is awaited (at most once a minute per session), so the next
+      // request never races an unwritten extension.
+      Future<Void> touched = Duration.between(s.lastSeenAt(), now).compareTo(TOUCH_EVERY) >= 0
+          ? sessions.touch(hash, now).recover(t -> {
+            LOG.warn("could not extend a session: {}", t.toString());
+            return Future.succeededFuture();
+          }) : Future.succeededFuture();
+      return touched.compose(v -> users.byId(s.userId())).compose(u -> {
         if (u == null || u.status() != User.Status.ACTIVE) {
           return Future.failedFuture(expired());
         }
