@@ -16,6 +16,15 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -47,7 +56,7 @@ class AuthorizationMatrixIT {
   static final Map<String, String> IDS = new HashMap<>();
   static final AtomicInteger SEQ = new AtomicInteger();
   /** A signed-in session of eve's that every row tries (and must fail) to revoke. */
-  static Http eve;
+  static Client eve;
   static String eveSessionId;
   /** An unused invitation link's token for the public "show invitation" route. */
   static String invitationToken;
@@ -189,7 +198,7 @@ class AuthorizationMatrixIT {
       JsonObject u = (JsonObject) o;
       IDS.put(u.getString("email").replace(DOMAIN, ""), u.getString("id"));
     }
-    eve = tandem.signedIn("eve");
+    eve = signIn("eve");
     eveSessionId = currentSessionId(eve);
     invitationEmail = "matrix-shown" + DOMAIN;
     invitationToken = invitePatient(invitationEmail);
@@ -206,7 +215,7 @@ class AuthorizationMatrixIT {
   void everyRouteAnswersEveryCallerAsTheTableSays(Row row) {
     Route route = row.route();
     Who who = row.who();
-    Http caller = who.anonymous() ? tandem.client() : tandem.signedIn(who.account);
+    Client caller = who.anonymous() ? new Client() : signIn(who.account);
     String target = IDS.get(who.target);
     Prepared p = prepare(route, who, caller, target);
     JsonObject apiBefore = refusedWriteWitness(route, p, target);
@@ -245,7 +254,7 @@ class AuthorizationMatrixIT {
     }
   }
 
-  private static Prepared prepare(Route route, Who who, Http caller, String target) {
+  private static Prepared prepare(Route route, Who who, Client caller, String target) {
     String ghostPatient = "ghost" + UUID.randomUUID().toString().replace("-", "");
     String unique = "matrix" + SEQ.incrementAndGet() + "-" + route.name().toLowerCase().replace('_', '-') + DOMAIN;
     String patientPath = route.template.replace("{patient}", target);
@@ -295,7 +304,7 @@ class AuthorizationMatrixIT {
     };
   }
 
-  private static void verifyAllowed(Route route, Who who, Http caller, Prepared p, String target, Http.Response r) {
+  private static void verifyAllowed(Route route, Who who, Client caller, Prepared p, String target, Http.Response r) {
     String self = who.anonymous() ? null : IDS.get(who.account);
     switch (route) {
       case HEALTH, HEALTH_READY -> {
@@ -319,7 +328,7 @@ class AuthorizationMatrixIT {
         assertTrue(r.header("Set-Cookie").contains("Max-Age=0"), "the cookie is cleared");
         assertEquals("unauthenticated", caller.get("/api/v1/me").expect(401).errorCode());
         // The token itself is dead on the server, not just forgotten by the browser.
-        assertEquals("session_expired", tandem.client().send("GET", "/api/v1/me", null,
+        assertEquals("session_expired", new Client().send("GET", "/api/v1/me", null,
             Map.of("Cookie", "tandem_session=" + p.token())).expect(401).errorCode());
         eve.get("/api/v1/me").expect(200);
       }
@@ -336,7 +345,7 @@ class AuthorizationMatrixIT {
         // Put the demo password back so later rows can sign in, then prove it works.
         send(caller, "PUT", route.template, new JsonObject().put("currentPassword", "matrix rotation passphrase 9")
             .put("newPassword", TestTandem.DEMO_PASSWORD)).expect(204);
-        tandem.signedIn(who.account).get("/api/v1/me").expect(200);
+        signIn(who.account).get("/api/v1/me").expect(200);
       }
       case ME_SESSIONS -> {
         JsonArray sessions = r.array("sessions");
@@ -405,7 +414,7 @@ class AuthorizationMatrixIT {
 
   // ---- helpers ----
 
-  static Http.Response send(Http h, String method, String path, JsonObject body) {
+  static Http.Response send(Client h, String method, String path, JsonObject body) {
     return h.send(method, path, body == null ? null : body.encode(),
         body == null ? Map.of() : Map.of("Content-Type", "application/json"));
   }
@@ -423,33 +432,39 @@ class AuthorizationMatrixIT {
     return new JsonObject().put("email", key + DOMAIN).put("password", TestTandem.DEMO_PASSWORD);
   }
 
-  private static Http admin;
+  static Client signIn(String demoKey) {
+    Client c = new Client();
+    c.login(demoKey + DOMAIN, TestTandem.DEMO_PASSWORD).expect(200);
+    return c;
+  }
+
+  private static Client admin;
 
   /** A signed-in admin for reading state; signs in again when a row ended its session. */
-  static Http adminClient() {
+  static Client adminClient() {
     if (admin == null || admin.get("/api/v1/me").status() != 200) {
-      admin = tandem.signedIn("admin");
+      admin = signIn("admin");
     }
     return admin;
   }
 
-  static String sessionCookie(Http h) {
+  static String sessionCookie(Client h) {
     return h.cookies().getCookieStore().getCookies().stream().filter(c -> c.getName().equals("tandem_session"))
         .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
   }
 
-  static JsonObject me(Http h) {
+  static JsonObject me(Client h) {
     return h.get("/api/v1/me").expect(200).json().getJsonObject("user");
   }
 
-  static String currentSessionId(Http h) {
+  static String currentSessionId(Client h) {
     return h.get("/api/v1/me/sessions").expect(200).array("sessions").stream().map(o -> (JsonObject) o)
         .filter(s -> s.getBoolean("current")).findFirst().orElseThrow().getString("id");
   }
 
   /** rivera invites a new patient; returns the invitation link's token. */
   static String invitePatient(String email) {
-    String link = tandem.signedIn("rivera").post("/api/v1/patients", new JsonObject().put("email", email)
+    String link = signIn("rivera").post("/api/v1/patients", new JsonObject().put("email", email)
         .put("name", "Invited Person")).expect(201).json().getJsonObject("invitation").getString("link");
     return link.substring(link.indexOf("token=") + 6);
   }
@@ -519,6 +534,73 @@ class AuthorizationMatrixIT {
         assertTrue(before.sessions.containsKey(id), () -> what + ": a session was created");
         assertEquals(before.sessions.get(id), revoked, () -> what + ": a session was revoked");
       });
+    }
+  }
+  /**
+   * A cookie-keeping client like {@link Http}, but on HTTP/1.1 only. Over http:// the JDK client
+   * defaults to an h2c upgrade, which the server accepts; on JDK 17 such a request was seen to hang
+   * for good (response fully received, request timeout never fired), stalling the whole build.
+   */
+  static final class Client {
+    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(cookies)
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    private String bearer;
+
+    Client withBearer(String token) {
+      this.bearer = token;
+      return this;
+    }
+
+    CookieManager cookies() {
+      return cookies;
+    }
+
+    Http.Response login(String email, String password) {
+      return post("/api/v1/auth/login", new JsonObject().put("email", email).put("password", password));
+    }
+
+    Http.Response get(String path) {
+      return send("GET", path, null, Map.of());
+    }
+
+    Http.Response delete(String path) {
+      return send("DELETE", path, null, Map.of());
+    }
+
+    Http.Response post(String path, JsonObject body) {
+      return withJson("POST", path, body);
+    }
+
+    Http.Response put(String path, JsonObject body) {
+      return withJson("PUT", path, body);
+    }
+
+    Http.Response patch(String path, JsonObject body) {
+      return withJson("PATCH", path, body);
+    }
+
+    private Http.Response withJson(String method, String path, JsonObject body) {
+      return send(method, path, body == null ? null : body.encode(),
+          body == null ? Map.of() : Map.of("Content-Type", "application/json"));
+    }
+
+    Http.Response send(String method, String path, String body, Map<String, String> headers) {
+      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tandem.baseUrl() + path)).timeout(Duration.ofSeconds(30))
+          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+      headers.forEach(b::header);
+      if (bearer != null) {
+        b.header("Authorization", "Bearer " + bearer);
+      }
+      try {
+        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        return new Http.Response(r.statusCode(), r.headers(), r.body());
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
     }
   }
 }
