@@ -43,6 +43,9 @@ public final class LiveGateway {
 
   /** Browsers send cookies on cross-site WebSocket upgrades; only our own pages may open one. */
   private void checkOrigin(RoutingContext ctx) {
+    // The session check is asynchronous; without a pause the body-less upgrade request ends
+    // meanwhile and can no longer be turned into a WebSocket.
+    ctx.request().pause();
     String origin = ctx.request().getHeader("Origin");
     String host = ctx.request().getHeader("Host");
     if (origin != null && host != null) {

@@ -166,7 +166,10 @@ public final class MessageService {
   }
 
   private Future<Sent> replay(Access a, Message existing) {
-    return names(Set.of(existing.senderId())).map(n -> new Sent(view(existing, decrypt(existing), n), true, null, null));
+    // A retry of a message that signalled risk gets the crisis resources again (the care team
+    // was already alerted by the first attempt).
+    JsonObject crisisAgain = existing.crisis() ? crisisNotice() : null;
+    return names(Set.of(existing.senderId())).map(n -> new Sent(view(existing, decrypt(existing), n), true, crisisAgain, null));
   }
 
   private Future<Sent> write(Caller c, Access a, String clientId, String text, JsonObject attachment) {
@@ -240,8 +243,12 @@ public final class MessageService {
     return store.saveAlert(alert)
         .compose(v -> audit.record(AuditEvent.of("safety.alert", patient.userId(), patient.role().wire(), AuditEvent.SUCCESS)
             .patient(a.conversation().patientId()).subject(m.id()).with("source", "message")))
-        .map(v -> new JsonObject().put("resources", cfg.crisisResources())
-            .put("message", "Your care team has been alerted. If you are in danger, use the crisis line now."));
+        .map(v -> crisisNotice());
+  }
+
+  private JsonObject crisisNotice() {
+    return new JsonObject().put("resources", cfg.crisisResources())
+        .put("message", "Your care team has been alerted. If you are in danger, use the crisis line now.");
   }
 
   private Future<JsonObject> autoReply(Access a, Instant now) {
