@@ -53,6 +53,10 @@ final class CrisisDetector {
   static String normalize(String s) {
     String n = Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}+", "").toLowerCase(Locale.ROOT);
     n = n.replaceAll("['’`]", "");
-    return n.replaceAll("[^\\p{L}\\p{N}]+", " ").trim();
+    n = " " + n.replaceAll("[^\\p{L}\\p{N}]+", " ").trim() + " ";
+    // "do not", "cannot" and "don't" must all match the same phrase.
+    n = n.replace(" do not ", " dont ").replace(" can not ", " cant ").replace(" cannot ", " cant ")
+        .replace(" will not ", " wont ").replace(" does not ", " doesnt ").replace(" i am ", " im ");
+    return n.trim();
   }
 }

@@ -34,9 +34,18 @@ record Message(String id, String conversationId, long seq, String senderId, Stri
         .put("idem", idem()).put("ct", java.util.Base64.getEncoder().encodeToString(ciphertext)).put("keyEpoch", keyEpoch).put("crisis", crisis).put("attachment", attachment);
   }
 
+  /** A stored ciphertext that is not even base64 decodes to nothing, which then fails authentication. */
+  private static byte[] decode(Object ct) {
+    try {
+      return ct instanceof String s ? java.util.Base64.getDecoder().decode(s) : new byte[0];
+    } catch (IllegalArgumentException e) {
+      return new byte[0];
+    }
+  }
+
   static Message fromDoc(JsonObject d) {
     return new Message(d.getString("_id"), d.getString("conversationId"), d.getLong("seq"), d.getString("senderId"),
         d.getString("senderRole"), d.getString("kind", "text"), d.getString("createdAt"), d.getString("clientId"),
-        java.util.Base64.getDecoder().decode(d.getString("ct")), d.getInteger("keyEpoch", 0), d.getBoolean("crisis", false), d.getJsonObject("attachment"));
+        decode(d.getValue("ct")), d.getInteger("keyEpoch", 0), d.getBoolean("crisis", false), d.getJsonObject("attachment"));
   }
 }

@@ -56,6 +56,8 @@ public final class MessageService {
   private final Map<String, Future<Long>> seqs = new HashMap<>();
   private final Map<String, byte[]> dataKeys = new HashMap<>();
   private final Map<String, Conversation> conversations = new HashMap<>();
+  /** Sends being written, by idempotency key: a concurrent retry waits for the first instead of taking a sequence number. */
+  private final Map<String, Future<Sent>> inFlight = new HashMap<>();
 
   /** What the caller may do in a conversation, and who receives its live events. */
   record Access(Conversation conversation, CareTeam team, Set<String> members) {
@@ -161,8 +163,19 @@ public final class MessageService {
     if (text.length() > cfg.maxBodyChars()) {
       return Future.failedFuture(ApiException.invalid("body", "must be at most " + cfg.maxBodyChars() + " characters"));
     }
-    return access(c, conversationId).compose(a -> store.byIdem(Message.idem(conversationId, c.userId(), clientId))
-        .compose(existing -> existing != null ? replay(a, existing) : write(c, a, clientId, text, attachment)));
+    String idem = Message.idem(conversationId, c.userId(), clientId);
+    return access(c, conversationId).compose(a -> store.byIdem(idem).compose(existing -> {
+      if (existing != null) {
+        return replay(a, existing);
+      }
+      Future<Sent> running = inFlight.get(idem);
+      if (running != null) {
+        return running.map(first -> new Sent(first.message(), true, first.crisis(), null));
+      }
+      Future<Sent> f = write(c, a, clientId, text, attachment);
+      inFlight.put(idem, f);
+      return f.onComplete(ar -> inFlight.remove(idem));
+    }));
   }
 
   private Future<Sent> replay(Access a, Message existing) {
@@ -183,7 +196,9 @@ public final class MessageService {
       Message m = new Message(id, conv.id(), seq, c.userId(), c.role().wire(), attachment == null ? "text" : "attachment", Times.format(now),
           clientId, ct, conv.keyEpoch(), risky, attachment);
       boolean patientThread = conv.kind() == Conversation.Kind.PATIENT;
-      return writer.submit(m, patientThread && fromPatient, patientThread && !fromPatient).compose(stored -> {
+      return writer.submit(m, patientThread && fromPatient, patientThread && !fromPatient)
+          .onFailure(t -> seqs.remove(conv.id())) // re-read the last sequence number before the next send
+          .compose(stored -> {
         if (!stored) {
           return store.byIdem(m.idem()).compose(existing -> replay(a, existing));
         }
@@ -390,9 +405,10 @@ public final class MessageService {
     }
     return access(c, conversationId).compose(a -> {
       long capped = Math.min(seq, currentSeq(conversationId, a.conversation().lastSeq()));
-      return store.receipt(conversationId, c.userId(), read ? capped : null, read ? null : capped).map(v -> {
+      return store.receipt(conversationId, c.userId(), read ? capped : null, read ? null : capped).map(stored -> {
+        // Announce what is stored (a maximum), so listeners never see a position move back.
         JsonObject event = new JsonObject().put("type", "receipt").put("conversationId", conversationId)
-            .put("userId", c.userId()).put(read ? "readSeq" : "deliveredSeq", capped);
+            .put("userId", c.userId()).put("readSeq", stored[0]).put("deliveredSeq", stored[1]);
         Set<String> others = new HashSet<>(a.members());
         others.remove(c.userId());
         publish(others, event);

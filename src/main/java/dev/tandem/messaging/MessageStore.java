@@ -58,8 +58,8 @@ interface MessageStore {
    */
   Future<Void> afterBatch(Map<String, ConversationUpdate> conversations, Map<String, Long> senderReads);
 
-  /** Raises (never lowers) a user's read and delivered positions in a conversation. */
-  Future<Void> receipt(String conversationId, String userId, Long readSeq, Long deliveredSeq);
+  /** Raises (never lowers) a user's read and delivered positions; succeeds with the stored [read, delivered]. */
+  Future<long[]> receipt(String conversationId, String userId, Long readSeq, Long deliveredSeq);
 
   /** userId -> [readSeq, deliveredSeq] for one conversation. */
   Future<Map<String, long[]>> receipts(String conversationId);

@@ -2,6 +2,7 @@ package dev.tandem.messaging;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
+import dev.tandem.http.ApiException;
 import dev.tandem.store.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -158,6 +159,12 @@ final class MongoMessageStore implements MessageStore {
         if (e.getCode() != 11000) {
           return Future.failedFuture(t);
         }
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("messages_seq") || msg.contains("seq: ")) {
+          // Another node took this sequence number: not a retry of the same message.
+          return Future.failedFuture(ApiException.conflict("send_conflict",
+              "The conversation moved on while sending; send the message again (same clientId)."));
+        }
         dups.add(e.getIndex());
       }
       return Future.succeededFuture(dups);
@@ -206,7 +213,7 @@ final class MongoMessageStore implements MessageStore {
   }
 
   @Override
-  public Future<Void> receipt(String cid, String userId, Long readSeq, Long deliveredSeq) {
+  public Future<long[]> receipt(String cid, String userId, Long readSeq, Long deliveredSeq) {
     JsonObject max = new JsonObject();
     if (readSeq != null) {
       max.put("readSeq", readSeq);
@@ -216,8 +223,9 @@ final class MongoMessageStore implements MessageStore {
       max.put("deliveredSeq", deliveredSeq);
     }
     String rid = receiptId(cid, userId);
-    return mongo.updateCollectionWithOptions(RECEIPTS, id(rid), new JsonObject().put("$max", max)
-        .put("$setOnInsert", receiptFields(rid)), new UpdateOptions().setUpsert(true)).mapEmpty();
+    return mongo.findOneAndUpdateWithOptions(RECEIPTS, id(rid), new JsonObject().put("$max", max)
+        .put("$setOnInsert", receiptFields(rid)), new FindOptions(), new UpdateOptions().setUpsert(true).setReturningNewDocument(true))
+        .map(d -> new long[] {d.getLong("readSeq", 0L), d.getLong("deliveredSeq", 0L)});
   }
 
   @Override
