@@ -1,5 +1,6 @@
-// Clinician home: patients on my care teams, a patient's record, inviting a patient.
+// Clinician home: patients on my care teams, a patient's record, inviting a patient, unread messages.
 import { api } from './api.js';
+import { startMessagesPanel } from './messages-panel.js';
 import { CLINICIAN_ROLES, startPage } from './session.js';
 import {
   clearError, formatDate, h, languageLabel, messageRow, renderInvitationLink, roleLabel,
@@ -146,6 +147,7 @@ inviteForm.addEventListener('submit', async (event) => {
 async function main() {
   const user = await startPage(CLINICIAN_ROLES);
   document.getElementById('user-role').textContent = `${roleLabel(user.role)} · your patients and care`;
+  startMessagesPanel(user);
   await loadPatients();
 }
 

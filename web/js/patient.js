@@ -1,5 +1,6 @@
-// Patient home: greeting, care team, crisis resources, panels for the next features.
+// Patient home: greeting, care team, crisis resources, unread messages, panels for the next features.
 import { api } from './api.js';
+import { startMessagesPanel } from './messages-panel.js';
 import { startPage } from './session.js';
 import { h, roleLabel, showError } from './ui.js';
 
@@ -33,6 +34,7 @@ function renderCareTeam(careTeam) {
 
 async function main() {
   const user = await startPage(['patient']);
+  startMessagesPanel(user);
   try {
     const { patient } = await api('GET', `/api/v1/patients/${encodeURIComponent(user.id)}`);
     renderCareTeam(patient.careTeam);
