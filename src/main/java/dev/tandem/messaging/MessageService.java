@@ -408,7 +408,7 @@ public final class MessageService {
       return store.receipt(conversationId, c.userId(), read ? capped : null, read ? null : capped).map(stored -> {
         // Announce what is stored (a maximum), so listeners never see a position move back.
         JsonObject event = new JsonObject().put("type", "receipt").put("conversationId", conversationId)
-            .put("userId", c.userId()).put("readSeq", stored[0]).put("deliveredSeq", stored[1]);
+            .put("userId", c.userId()).put(read ? "readSeq" : "deliveredSeq", read ? stored[0] : stored[1]);
         Set<String> others = new HashSet<>(a.members());
         others.remove(c.userId());
         publish(others, event);

@@ -16,15 +16,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -56,7 +47,7 @@ class AuthorizationMatrixIT {
   static final Map<String, String> IDS = new HashMap<>();
   static final AtomicInteger SEQ = new AtomicInteger();
   /** A signed-in session of eve's that every row tries (and must fail) to revoke. */
-  static Client eve;
+  static Http eve;
   static String eveSessionId;
   /** An unused invitation link's token for the public "show invitation" route. */
   static String invitationToken;
@@ -215,7 +206,7 @@ class AuthorizationMatrixIT {
   void everyRouteAnswersEveryCallerAsTheTableSays(Row row) {
     Route route = row.route();
     Who who = row.who();
-    Client caller = who.anonymous() ? new Client() : signIn(who.account);
+    Http caller = who.anonymous() ? tandem.client() : signIn(who.account);
     String target = IDS.get(who.target);
     Prepared p = prepare(route, who, caller, target);
     JsonObject apiBefore = refusedWriteWitness(route, p, target);
@@ -254,7 +245,7 @@ class AuthorizationMatrixIT {
     }
   }
 
-  private static Prepared prepare(Route route, Who who, Client caller, String target) {
+  private static Prepared prepare(Route route, Who who, Http caller, String target) {
     String ghostPatient = "ghost" + UUID.randomUUID().toString().replace("-", "");
     String unique = "matrix" + SEQ.incrementAndGet() + "-" + route.name().toLowerCase().replace('_', '-') + DOMAIN;
     String patientPath = route.template.replace("{patient}", target);
@@ -304,7 +295,7 @@ class AuthorizationMatrixIT {
     };
   }
 
-  private static void verifyAllowed(Route route, Who who, Client caller, Prepared p, String target, Http.Response r) {
+  private static void verifyAllowed(Route route, Who who, Http caller, Prepared p, String target, Http.Response r) {
     String self = who.anonymous() ? null : IDS.get(who.account);
     switch (route) {
       case HEALTH, HEALTH_READY -> {
@@ -328,7 +319,7 @@ class AuthorizationMatrixIT {
         assertTrue(r.header("Set-Cookie").contains("Max-Age=0"), "the cookie is cleared");
         assertEquals("unauthenticated", caller.get("/api/v1/me").expect(401).errorCode());
         // The token itself is dead on the server, not just forgotten by the browser.
-        assertEquals("session_expired", new Client().send("GET", "/api/v1/me", null,
+        assertEquals("session_expired", tandem.client().send("GET", "/api/v1/me", null,
             Map.of("Cookie", "tandem_session=" + p.token())).expect(401).errorCode());
         eve.get("/api/v1/me").expect(200);
       }
@@ -414,7 +405,7 @@ class AuthorizationMatrixIT {
 
   // ---- helpers ----
 
-  static Http.Response send(Client h, String method, String path, JsonObject body) {
+  static Http.Response send(Http h, String method, String path, JsonObject body) {
     return h.send(method, path, body == null ? null : body.encode(),
         body == null ? Map.of() : Map.of("Content-Type", "application/json"));
   }
@@ -432,32 +423,32 @@ class AuthorizationMatrixIT {
     return new JsonObject().put("email", key + DOMAIN).put("password", TestTandem.DEMO_PASSWORD);
   }
 
-  static Client signIn(String demoKey) {
-    Client c = new Client();
+  static Http signIn(String demoKey) {
+    Http c = tandem.client();
     c.login(demoKey + DOMAIN, TestTandem.DEMO_PASSWORD).expect(200);
     return c;
   }
 
-  private static Client admin;
+  private static Http admin;
 
   /** A signed-in admin for reading state; signs in again when a row ended its session. */
-  static Client adminClient() {
+  static Http adminClient() {
     if (admin == null || admin.get("/api/v1/me").status() != 200) {
       admin = signIn("admin");
     }
     return admin;
   }
 
-  static String sessionCookie(Client h) {
+  static String sessionCookie(Http h) {
     return h.cookies().getCookieStore().getCookies().stream().filter(c -> c.getName().equals("tandem_session"))
         .map(java.net.HttpCookie::getValue).findFirst().orElse(null);
   }
 
-  static JsonObject me(Client h) {
+  static JsonObject me(Http h) {
     return h.get("/api/v1/me").expect(200).json().getJsonObject("user");
   }
 
-  static String currentSessionId(Client h) {
+  static String currentSessionId(Http h) {
     return h.get("/api/v1/me/sessions").expect(200).array("sessions").stream().map(o -> (JsonObject) o)
         .filter(s -> s.getBoolean("current")).findFirst().orElseThrow().getString("id");
   }
@@ -534,73 +525,6 @@ class AuthorizationMatrixIT {
         assertTrue(before.sessions.containsKey(id), () -> what + ": a session was created");
         assertEquals(before.sessions.get(id), revoked, () -> what + ": a session was revoked");
       });
-    }
-  }
-  /**
-   * A cookie-keeping client like {@link Http}, but on HTTP/1.1 only. Over http:// the JDK client
-   * defaults to an h2c upgrade, which the server accepts; on JDK 17 such a request was seen to hang
-   * for good (response fully received, request timeout never fired), stalling the whole build.
-   */
-  static final class Client {
-    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(cookies)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    private String bearer;
-
-    Client withBearer(String token) {
-      this.bearer = token;
-      return this;
-    }
-
-    CookieManager cookies() {
-      return cookies;
-    }
-
-    Http.Response login(String email, String password) {
-      return post("/api/v1/auth/login", new JsonObject().put("email", email).put("password", password));
-    }
-
-    Http.Response get(String path) {
-      return send("GET", path, null, Map.of());
-    }
-
-    Http.Response delete(String path) {
-      return send("DELETE", path, null, Map.of());
-    }
-
-    Http.Response post(String path, JsonObject body) {
-      return withJson("POST", path, body);
-    }
-
-    Http.Response put(String path, JsonObject body) {
-      return withJson("PUT", path, body);
-    }
-
-    Http.Response patch(String path, JsonObject body) {
-      return withJson("PATCH", path, body);
-    }
-
-    private Http.Response withJson(String method, String path, JsonObject body) {
-      return send(method, path, body == null ? null : body.encode(),
-          body == null ? Map.of() : Map.of("Content-Type", "application/json"));
-    }
-
-    Http.Response send(String method, String path, String body, Map<String, String> headers) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tandem.baseUrl() + path)).timeout(Duration.ofSeconds(30))
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-      headers.forEach(b::header);
-      if (bearer != null) {
-        b.header("Authorization", "Bearer " + bearer);
-      }
-      try {
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(r.statusCode(), r.headers(), r.body());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

@@ -16,14 +16,6 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.time.Duration;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.CookieManager;
-import java.net.CookiePolicy;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -66,7 +58,7 @@ class BadInputIT {
   static MongoClient mongo;
   static final Map<String, String> IDS = new HashMap<>();
   static final AtomicInteger SEQ = new AtomicInteger();
-  private static Client admin;
+  private static Http admin;
 
   // ---- the routes ----
 
@@ -125,14 +117,14 @@ class BadInputIT {
   static final class Ctx {
     final Route route;
     final String unique = "bad" + SEQ.incrementAndGet() + DOMAIN;
-    final Client caller;
+    final Http caller;
     String token;
     String otherSession;
-    final Map<String, Client> observers = new HashMap<>();
+    final Map<String, Http> observers = new HashMap<>();
 
     Ctx(Route route) {
       this.route = route;
-      this.caller = route.caller == null ? new Client() : signIn(route.caller);
+      this.caller = route.caller == null ? tandem.client() : signIn(route.caller);
       if (route.template.contains("{token}")) {
         token = invitePatient("invitee" + SEQ.incrementAndGet() + DOMAIN);
       }
@@ -142,7 +134,7 @@ class BadInputIT {
     }
 
     /** A signed-in observer, created on first use (after any clock change) and kept for the case. */
-    Client observer(String who) {
+    Http observer(String who) {
       return observers.computeIfAbsent(who, BadInputIT::signIn);
     }
 
@@ -169,7 +161,7 @@ class BadInputIT {
     }
   }
 
-  record Req(Client client, String method, String path, String body, Map<String, String> headers) {
+  record Req(Http client, String method, String path, String body, Map<String, String> headers) {
     Req withBody(String text) {
       return new Req(client, method, path, text, Map.of("Content-Type", "application/json"));
     }
@@ -178,7 +170,7 @@ class BadInputIT {
       return new Req(client, method, path, body, h);
     }
 
-    Req withClient(Client c) {
+    Req withClient(Http c) {
       return new Req(c, method, path, body, headers);
     }
 
@@ -416,21 +408,21 @@ class BadInputIT {
         return q;
       }));
       cases.add(new Case(r, "a revoked (logged-out) bearer token", 401, "session_expired", (c, q) -> {
-        String token = new Client().post("/api/v1/auth/login", credentials(r.caller).put("client", "app"))
+        String token = tandem.client().post("/api/v1/auth/login", credentials(r.caller).put("client", "app"))
             .expect(200).json().getString("token");
-        new Client().withBearer(token).post("/api/v1/auth/logout", null).expect(204);
-        return q.withClient(new Client().withBearer(token));
+        tandem.client().withBearer(token).post("/api/v1/auth/logout", null).expect(204);
+        return q.withClient(tandem.client().withBearer(token));
       }));
       cases.add(new Case(r, "a garbage bearer token", 401, "session_expired",
-          (c, q) -> q.withClient(new Client().withBearer("garbage-token"))));
+          (c, q) -> q.withClient(tandem.client().withBearer("garbage-token"))));
       cases.add(new Case(r, "a 300-character bearer token", 401, "session_expired",
-          (c, q) -> q.withClient(new Client().withBearer("A".repeat(300)))));
+          (c, q) -> q.withClient(tandem.client().withBearer("A".repeat(300)))));
       cases.add(new Case(r, "a bearer token {\"$gt\":\"\"}", 401, "session_expired",
-          (c, q) -> q.withClient(new Client().withBearer("{\"$gt\":\"\"}"))));
+          (c, q) -> q.withClient(tandem.client().withBearer("{\"$gt\":\"\"}"))));
       cases.add(new Case(r, "a garbage session cookie", 401, "session_expired", (c, q) -> {
         Map<String, String> h = new HashMap<>(q.headers());
         h.put("Cookie", "tandem_session=garbage");
-        return q.withClient(new Client()).withHeaders(h);
+        return q.withClient(tandem.client()).withHeaders(h);
       }));
       cases.add(new Case(r, "a garbage bearer next to a valid cookie", 401, "session_expired", (c, q) -> {
         Map<String, String> h = new HashMap<>(q.headers());
@@ -518,7 +510,7 @@ class BadInputIT {
           sessionIds(ctx.observer("victim")));
       case PASSWORD -> new JsonObject().put("ownerSessions", sessionIds(ctx.observer("owner")));
       case ACCEPT, INVITATION_SHOW -> new JsonObject()
-          .put("invitation", new Client().get("/api/v1/invitations/" + ctx.token).expect(200).json())
+          .put("invitation", tandem.client().get("/api/v1/invitations/" + ctx.token).expect(200).json())
           .put("users", users().size());
       case INVITE_PATIENT, CREATE_STAFF -> new JsonObject().put("users", users().size())
           .put("hasEmail", users().stream().anyMatch(u -> ctx.unique.equals(u.getString("email"))));
@@ -532,10 +524,10 @@ class BadInputIT {
   /** After a rejection the account or link involved still works normally. */
   private static void stillWorks(Ctx ctx) {
     switch (ctx.route) {
-      case LOGIN -> new Client().login(VICTIM, VICTIM_PASSWORD).expect(200);
-      case PASSWORD -> new Client().login(OWNER, OWNER_PASSWORD).expect(200);
+      case LOGIN -> tandem.client().login(VICTIM, VICTIM_PASSWORD).expect(200);
+      case PASSWORD -> tandem.client().login(OWNER, OWNER_PASSWORD).expect(200);
       case UPDATE_USER -> {
-        new Client().login("david" + DOMAIN, TestTandem.DEMO_PASSWORD).expect(200);
+        tandem.client().login("david" + DOMAIN, TestTandem.DEMO_PASSWORD).expect(200);
         assertEquals("David Kim", users().stream().filter(u -> IDS.get("david").equals(u.getString("id")))
             .findFirst().orElseThrow().getString("name"));
       }
@@ -619,7 +611,7 @@ class BadInputIT {
     String link = adminClient().post("/api/v1/admin/users", new JsonObject().put("email", email)
         .put("name", "Test Account").put("role", "navigator")).expect(201).json().getJsonObject("invitation")
         .getString("link");
-    new Client().post("/api/v1/invitations/" + link.substring(link.indexOf("token=") + 6) + "/accept",
+    tandem.client().post("/api/v1/invitations/" + link.substring(link.indexOf("token=") + 6) + "/accept",
         new JsonObject().put("password", password)).expect(200);
   }
 
@@ -631,14 +623,14 @@ class BadInputIT {
     };
   }
 
-  static Client signIn(String who) {
-    Client h = new Client();
+  static Http signIn(String who) {
+    Http h = tandem.client();
     h.post("/api/v1/auth/login", credentials(who)).expect(200);
     return h;
   }
 
   /** A signed-in admin for reading state; signs in again after the clock has ended its session. */
-  static Client adminClient() {
+  static Http adminClient() {
     if (admin == null || admin.get("/api/v1/me").status() != 200) {
       admin = signIn("admin");
     }
@@ -661,12 +653,12 @@ class BadInputIT {
     return ids;
   }
 
-  static JsonArray sessionIds(Client h) {
+  static JsonArray sessionIds(Http h) {
     return new JsonArray(h.get("/api/v1/me/sessions").expect(200).array("sessions").stream()
         .map(o -> ((JsonObject) o).getString("id")).sorted().collect(Collectors.toList()));
   }
 
-  static String currentSessionId(Client h) {
+  static String currentSessionId(Http h) {
     return h.get("/api/v1/me/sessions").expect(200).array("sessions").stream().map(o -> (JsonObject) o)
         .filter(s -> s.getBoolean("current")).findFirst().orElseThrow().getString("id");
   }
@@ -718,73 +710,6 @@ class BadInputIT {
         assertTrue(before.sessions.containsKey(id), () -> what + ": a session was created");
         assertEquals(before.sessions.get(id), revoked, () -> what + ": a session was revoked");
       });
-    }
-  }
-  /**
-   * A cookie-keeping client like {@link Http}, but on HTTP/1.1 only. Over http:// the JDK client
-   * defaults to an h2c upgrade, which the server accepts; on JDK 17 such a request was seen to hang
-   * for good (response fully received, request timeout never fired), stalling the whole build.
-   */
-  static final class Client {
-    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).cookieHandler(cookies)
-        .connectTimeout(Duration.ofSeconds(5)).build();
-    private String bearer;
-
-    Client withBearer(String token) {
-      this.bearer = token;
-      return this;
-    }
-
-    CookieManager cookies() {
-      return cookies;
-    }
-
-    Http.Response login(String email, String password) {
-      return post("/api/v1/auth/login", new JsonObject().put("email", email).put("password", password));
-    }
-
-    Http.Response get(String path) {
-      return send("GET", path, null, Map.of());
-    }
-
-    Http.Response delete(String path) {
-      return send("DELETE", path, null, Map.of());
-    }
-
-    Http.Response post(String path, JsonObject body) {
-      return withJson("POST", path, body);
-    }
-
-    Http.Response put(String path, JsonObject body) {
-      return withJson("PUT", path, body);
-    }
-
-    Http.Response patch(String path, JsonObject body) {
-      return withJson("PATCH", path, body);
-    }
-
-    private Http.Response withJson(String method, String path, JsonObject body) {
-      return send(method, path, body == null ? null : body.encode(),
-          body == null ? Map.of() : Map.of("Content-Type", "application/json"));
-    }
-
-    Http.Response send(String method, String path, String body, Map<String, String> headers) {
-      HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(tandem.baseUrl() + path)).timeout(Duration.ofSeconds(30))
-          .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
-      headers.forEach(b::header);
-      if (bearer != null) {
-        b.header("Authorization", "Bearer " + bearer);
-      }
-      try {
-        HttpResponse<String> r = http.send(b.build(), HttpResponse.BodyHandlers.ofString());
-        return new Http.Response(r.statusCode(), r.headers(), r.body());
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException(e);
-      }
     }
   }
 }

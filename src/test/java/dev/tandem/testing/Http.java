@@ -79,15 +79,18 @@ public final class Http {
   }
 
   public Response post(String path, Object body) {
-    return send("POST", path, body == null ? null : body.toString(), Map.of("Content-Type", "application/json"));
+    return send("POST", path, body == null ? null : body.toString(),
+        body == null ? Map.of() : Map.of("Content-Type", "application/json"));
   }
 
   public Response put(String path, Object body) {
-    return send("PUT", path, body == null ? null : body.toString(), Map.of("Content-Type", "application/json"));
+    return send("PUT", path, body == null ? null : body.toString(),
+        body == null ? Map.of() : Map.of("Content-Type", "application/json"));
   }
 
   public Response patch(String path, Object body) {
-    return send("PATCH", path, body == null ? null : body.toString(), Map.of("Content-Type", "application/json"));
+    return send("PATCH", path, body == null ? null : body.toString(),
+        body == null ? Map.of() : Map.of("Content-Type", "application/json"));
   }
 
   /** Any method, raw body text and headers (for malformed input). */
