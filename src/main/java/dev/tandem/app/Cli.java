@@ -110,7 +110,7 @@ final class Cli {
       }
       List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
       indexes.addAll(AuditLog.indexes());
-      indexes.addAll(Messaging.indexes());
+      indexes.addAll(Messaging.indexes(cfg.store().mode() == StoreConfig.Mode.EMBEDDED));
       Integer code = store.ensureIndexes(indexes).compose(v -> task.run(vertx, store)).eventually(store::close).toCompletionStage().toCompletableFuture()
           .get(120, TimeUnit.SECONDS);
       return code;

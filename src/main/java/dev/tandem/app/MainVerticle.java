@@ -74,7 +74,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(s -> {
           store = s;
           List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
-          indexes.addAll(Messaging.indexes());
+          indexes.addAll(Messaging.indexes(cfg.store().mode() == dev.tandem.config.StoreConfig.Mode.EMBEDDED));
           indexes.addAll(AuditLog.indexes());
           return store.ensureIndexes(indexes);
         })

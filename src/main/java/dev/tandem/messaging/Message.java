@@ -24,6 +24,16 @@ record Message(String id, String conversationId, long seq, String senderId, Stri
     return aad(conversationId, id);
   }
 
+  /**
+   * The message id is derived from the idempotency key, so the store's primary key enforces
+   * idempotency: no second unique index to maintain (each costs a tree search per insert in
+   * the embedded engine).
+   */
+  static String idFor(String idem) {
+    byte[] h = dev.tandem.crypto.Tokens.sha256(idem.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    return "m" + java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(h).substring(0, 21);
+  }
+
   static String aad(String conversationId, String messageId) {
     return "tandem message " + conversationId + "/" + messageId;
   }

@@ -191,7 +191,7 @@ public final class MessageService {
     boolean risky = fromPatient && crisis.matches(text);
     Instant now = clock.instant();
     return dataKey(conv).compose(dk -> nextSeq(conv.id()).compose(seq -> {
-      String id = Ids.newId();
+      String id = Message.idFor(Message.idem(conv.id(), c.userId(), clientId));
       byte[] ct = envelope.encrypt(dk, text.getBytes(StandardCharsets.UTF_8), Message.aad(conv.id(), id));
       Message m = new Message(id, conv.id(), seq, c.userId(), c.role().wire(), attachment == null ? "text" : "attachment", Times.format(now),
           clientId, ct, conv.keyEpoch(), risky, attachment);
@@ -275,9 +275,10 @@ public final class MessageService {
       }
       String text = hours.afterHoursReply();
       return dataKey(conv).compose(dk -> nextSeq(conv.id()).compose(seq -> {
-        String id = Ids.newId();
+        String clientId = "auto-" + Ids.newId();
+        String id = Message.idFor(Message.idem(conv.id(), Message.SYSTEM, clientId));
         Message m = new Message(id, conv.id(), seq, Message.SYSTEM, Message.SYSTEM, "auto-reply", Times.format(now),
-            "auto-" + id, envelope.encrypt(dk, text.getBytes(StandardCharsets.UTF_8), Message.aad(conv.id(), id)),
+            clientId, envelope.encrypt(dk, text.getBytes(StandardCharsets.UTF_8), Message.aad(conv.id(), id)),
             conv.keyEpoch(), false, null);
         return writer.submit(m, false, false).map(stored -> {
           JsonObject view = view(m, text, Map.of());

@@ -29,11 +29,24 @@ public final class Messaging {
     this.admin = new MessagingAdmin(vertx, store, messages, envelope, keys, audit, identity.identity::user);
   }
 
-  /** Indexes a real MongoDB needs; the unique ones also hold in the embedded engine. */
-  public static List<Store.Index> indexes() {
+  /**
+   * Indexes a real MongoDB needs. Idempotency rides on the primary key (message ids derive from
+   * the idempotency key). The unique (conversation, seq) index guards against two nodes taking
+   * the same number; the embedded store serves exactly one process, whose allocator already
+   * guarantees it, and each extra unique index there costs a slow tree search per insert, so it
+   * is created for an external MongoDB only.
+   */
+  public static List<Store.Index> indexes(boolean embedded) {
+    List<Store.Index> all = new java.util.ArrayList<>(indexes());
+    if (!embedded) {
+      all.add(Store.Index.unique(MongoMessageStore.MESSAGES, "messages_seq", new JsonObject().put("conversationId", 1).put("seq", 1)));
+    }
+    return all;
+  }
+
+  private static List<Store.Index> indexes() {
     return List.of(
-        Store.Index.unique(MongoMessageStore.MESSAGES, "messages_idem", new JsonObject().put("idem", 1)),
-        Store.Index.unique(MongoMessageStore.MESSAGES, "messages_seq", new JsonObject().put("conversationId", 1).put("seq", 1)),
+        Store.Index.plain(MongoMessageStore.MESSAGES, "messages_conversation_seq", new JsonObject().put("conversationId", 1).put("seq", -1)),
         Store.Index.plain(MongoMessageStore.CONVERSATIONS, "conversations_patient", new JsonObject().put("patientId", 1)),
         Store.Index.plain(MongoMessageStore.KEYS, "keys_patient", new JsonObject().put("patientId", 1)),
         Store.Index.plain(MongoMessageStore.KEYS, "keys_version", new JsonObject().put("version", 1)),

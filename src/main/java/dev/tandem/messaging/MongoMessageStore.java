@@ -130,7 +130,7 @@ final class MongoMessageStore implements MessageStore {
 
   @Override
   public Future<Message> byIdem(String idem) {
-    return mongo.findOne(MESSAGES, new JsonObject().put("idem", idem), null).map(d -> d == null ? null : Message.fromDoc(d));
+    return mongo.findOne(MESSAGES, id(Message.idFor(idem)), null).map(d -> d == null ? null : Message.fromDoc(d));
   }
 
   @Override
