@@ -58,6 +58,18 @@ public final class MessageService {
   private final Map<String, Conversation> conversations = new HashMap<>();
   /** Sends being written, by idempotency key: a concurrent retry waits for the first instead of taking a sequence number. */
   private final Map<String, Future<Sent>> inFlight = new HashMap<>();
+  /**
+   * Idempotency keys stored lately (bounded). A retry of one of these is answered from the
+   * store without taking a sequence number; a retry of anything older (or from before a
+   * restart) is caught by the primary key and answered the same way, but leaves one unused
+   * sequence number behind, which can make an unread count one too high until the next read.
+   */
+  private final Map<String, Boolean> recentlyStored = new java.util.LinkedHashMap<>(1024, 0.75f, false) {
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+      return size() > 100_000;
+    }
+  };
 
   /** What the caller may do in a conversation, and who receives its live events. */
   record Access(Conversation conversation, CareTeam team, Set<String> members) {
@@ -164,18 +176,24 @@ public final class MessageService {
       return Future.failedFuture(ApiException.invalid("body", "must be at most " + cfg.maxBodyChars() + " characters"));
     }
     String idem = Message.idem(conversationId, c.userId(), clientId);
-    return access(c, conversationId).compose(a -> store.byIdem(idem).compose(existing -> {
-      if (existing != null) {
-        return replay(a, existing);
-      }
+    return access(c, conversationId).compose(a -> {
       Future<Sent> running = inFlight.get(idem);
       if (running != null) {
         return running.map(first -> new Sent(first.message(), true, first.crisis(), null));
       }
-      Future<Sent> f = write(c, a, clientId, text, attachment);
+      // No store lookup per send (it halved throughput): a retry of a recent message is known
+      // here; an older one is caught by the primary key on insert and replayed from the store.
+      Future<Sent> f = recentlyStored.containsKey(idem)
+          ? store.byIdem(idem).compose(existing -> existing != null ? replay(a, existing) : write(c, a, clientId, text, attachment))
+          : write(c, a, clientId, text, attachment);
       inFlight.put(idem, f);
-      return f.onComplete(ar -> inFlight.remove(idem));
-    }));
+      return f.onComplete(ar -> {
+        inFlight.remove(idem);
+        if (ar.succeeded()) {
+          recentlyStored.put(idem, Boolean.TRUE);
+        }
+      });
+    });
   }
 
   private Future<Sent> replay(Access a, Message existing) {
