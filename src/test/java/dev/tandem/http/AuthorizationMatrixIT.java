@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Sorts;
 import dev.tandem.testing.Http;
+import dev.tandem.testing.StoreState;
 import dev.tandem.testing.TestTandem;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -18,7 +17,6 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -26,7 +24,6 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -210,10 +207,10 @@ class AuthorizationMatrixIT {
     String target = IDS.get(who.target);
     Prepared p = prepare(route, who, caller, target);
     JsonObject apiBefore = refusedWriteWitness(route, p, target);
-    StoreState storeBefore = StoreState.read();
+    StoreState storeBefore = StoreState.read(mongo.getDatabase("tandem"));
 
     Http.Response r = send(caller, route.method, p.path(), p.body());
-    StoreState storeAfter = StoreState.read();
+    StoreState storeAfter = StoreState.read(mongo.getDatabase("tandem"));
     assertEquals(row.expected(), r.status(), () -> row + ": body " + r.text());
 
     if (r.status() >= 400) {
@@ -496,35 +493,4 @@ class AuthorizationMatrixIT {
     return ids;
   }
 
-  /**
-   * What the store holds that a refused request must not touch: every user, care team and
-   * invitation document, and which sessions exist and whether they are revoked. (Sessions may
-   * be purged in the background, so a later snapshot may only lack sessions, never add or revoke.)
-   */
-  record StoreState(Map<String, List<String>> documents, Map<String, Boolean> sessions) {
-    static StoreState read() {
-      MongoDatabase db = mongo.getDatabase("tandem");
-      Map<String, List<String>> docs = new LinkedHashMap<>();
-      for (String c : List.of("users", "careTeams", "invitations")) {
-        List<String> all = new ArrayList<>();
-        db.getCollection(c).find().sort(Sorts.ascending("_id")).forEach(d -> all.add(d.toJson()));
-        docs.put(c, all);
-      }
-      Map<String, Boolean> sessions = new HashMap<>();
-      for (Document d : db.getCollection("sessions").find()) {
-        sessions.put(d.getString("_id"), d.getBoolean("revoked"));
-      }
-      return new StoreState(docs, sessions);
-    }
-
-    void assertNothingChangedSince(StoreState before, String what) {
-      for (String c : documents.keySet()) {
-        assertEquals(before.documents.get(c), documents.get(c), () -> what + ": the " + c + " collection changed");
-      }
-      sessions.forEach((id, revoked) -> {
-        assertTrue(before.sessions.containsKey(id), () -> what + ": a session was created");
-        assertEquals(before.sessions.get(id), revoked, () -> what + ": a session was revoked");
-      });
-    }
-  }
 }

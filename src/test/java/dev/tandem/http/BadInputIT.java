@@ -7,9 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoDatabase;
-import com.mongodb.client.model.Sorts;
 import dev.tandem.testing.Http;
+import dev.tandem.testing.StoreState;
 import dev.tandem.testing.TestTandem;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -30,7 +29,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.bson.Document;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -490,10 +488,10 @@ class BadInputIT {
     Ctx ctx = new Ctx(c.route());
     Req req = c.bad().apply(ctx, ctx.valid());
     JsonObject apiBefore = witness(ctx);
-    StoreState storeBefore = StoreState.read();
+    StoreState storeBefore = StoreState.read(mongo.getDatabase("tandem"));
 
     Http.Response r = req.send();
-    StoreState storeAfter = StoreState.read();
+    StoreState storeAfter = StoreState.read(mongo.getDatabase("tandem"));
 
     assertTrue(r.status() >= 400 && r.status() < 500, () -> c + ": a 4xx, never a 5xx; got " + r.status() + " " + r.text());
     assertEquals(c.status(), r.status(), () -> c + ": body " + r.text());
@@ -679,37 +677,5 @@ class BadInputIT {
     assertNotNull(error, r.text());
     assertEquals(code, error.getString("code"), r.text());
     assertFalse(error.getString("message", "").isBlank(), "a message a person can act on");
-  }
-
-  /**
-   * Users, care teams and invitations exactly as stored, and which sessions exist (and whether
-   * revoked). Sessions may be purged in the background, so a later snapshot may lack some but
-   * must not add or revoke any.
-   */
-  record StoreState(Map<String, List<String>> documents, Map<String, Boolean> sessions) {
-    static StoreState read() {
-      MongoDatabase db = mongo.getDatabase("tandem");
-      Map<String, List<String>> docs = new LinkedHashMap<>();
-      for (String c : List.of("users", "careTeams", "invitations")) {
-        List<String> all = new ArrayList<>();
-        db.getCollection(c).find().sort(Sorts.ascending("_id")).forEach(d -> all.add(d.toJson()));
-        docs.put(c, all);
-      }
-      Map<String, Boolean> sessions = new HashMap<>();
-      for (Document d : db.getCollection("sessions").find()) {
-        sessions.put(d.getString("_id"), d.getBoolean("revoked"));
-      }
-      return new StoreState(docs, sessions);
-    }
-
-    void assertNothingChangedSince(StoreState before, String what) {
-      for (String c : documents.keySet()) {
-        assertEquals(before.documents.get(c), documents.get(c), () -> what + ": the " + c + " collection changed");
-      }
-      sessions.forEach((id, revoked) -> {
-        assertTrue(before.sessions.containsKey(id), () -> what + ": a session was created");
-        assertEquals(before.sessions.get(id), revoked, () -> what + ": a session was revoked");
-      });
-    }
   }
 }
