@@ -13,12 +13,13 @@ import io.vertx.core.WorkerExecutor;
 public final class Passwords {
   private final PasswordHasher hasher;
   private final WorkerExecutor pool;
-  private final String dummyHash;
+  private final Future<String> dummyHash;
 
   public Passwords(Vertx vertx, PasswordHasher hasher, int poolSize) {
     this.hasher = hasher;
     this.pool = vertx.createSharedWorkerExecutor("tandem-password-hash", poolSize);
-    this.dummyHash = hasher.hash("not a password: equalises timing for unknown accounts");
+    // Made on the pool, not on the event loop that constructs this (it is a full Argon2 hash).
+    this.dummyHash = pool.executeBlocking(() -> hasher.hash("not a password: equalises timing for unknown accounts"), false);
   }
 
   public Future<String> hash(String password) {
@@ -27,10 +28,8 @@ public final class Passwords {
 
   /** Verifies against the stored hash, or against a dummy when {@code encoded} is null. */
   public Future<Boolean> verify(String password, String encoded) {
-    return pool.executeBlocking(() -> {
-      boolean ok = hasher.verify(password, encoded == null ? dummyHash : encoded);
-      return ok && encoded != null;
-    }, false);
+    Future<String> against = encoded == null ? dummyHash : Future.succeededFuture(encoded);
+    return against.compose(hash -> pool.executeBlocking(() -> hasher.verify(password, hash) && encoded != null, false));
   }
 
   public Future<Void> close() {
