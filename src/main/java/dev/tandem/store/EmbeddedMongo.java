@@ -7,34 +7,57 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.h2.mvstore.MVStore;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The embedded MongoDB-protocol server (mongo-java-server): an H2 file under the data directory,
- * or memory for tests. It listens on a real TCP port so any MongoDB client can look inside.
+ * The embedded MongoDB-protocol server (mongo-java-server): in memory, made durable by a
+ * write-ahead journal under the data directory ({@link JournaledBackend}), or memory only. It
+ * listens on a real TCP port so any MongoDB client can look inside.
  */
 public final class EmbeddedMongo implements AutoCloseable {
   private final MongoServer server;
   private final MongoBackend backend;
   private final InetSocketAddress address;
+  private final ScheduledExecutorService housekeeping;
 
   private EmbeddedMongo(MongoBackend backend, String host, int port) {
     this.backend = backend;
     this.server = new MongoServer(backend);
     server.bind(host, port);
     this.address = server.getLocalAddress();
+    if (backend instanceof JournaledBackend journaled) {
+      housekeeping = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "tandem-store-compaction");
+        t.setDaemon(true);
+        return t;
+      });
+      housekeeping.scheduleWithFixedDelay(journaled::compactIfWorthIt, 30, 30, TimeUnit.SECONDS);
+    } else {
+      housekeeping = null;
+    }
   }
 
-  /** Opens (or creates) {@code dataDir/tandem.mv.db} and listens on host:port (0 = any free port). */
+  /**
+   * Loads the journal in {@code dataDir} (creating an empty one) and listens on host:port (0 = any
+   * free port).
+   */
   public static EmbeddedMongo startFile(Path dataDir, String host, int port, boolean syncOnCommit) throws IOException {
     Files.createDirectories(dataDir);
-    Path file = dataDir.resolve("tandem.mv.db");
-    MVStore store = new MVStore.Builder().fileName(file.toString()).autoCommitDisabled().open();
+    JournaledBackend backend = JournaledBackend.open(dataDir, syncOnCommit);
     try {
-      return new EmbeddedMongo(new DurableH2Backend(store, syncOnCommit), host, port);
+      return new EmbeddedMongo(backend, host, port);
     } catch (RuntimeException e) {
-      store.close();
+      backend.close();
       throw e;
+    }
+  }
+
+  /** Rewrites the journal as a snapshot now (tests and benchmarks; normally periodic). */
+  public void compact() throws IOException {
+    if (backend instanceof JournaledBackend journaled) {
+      journaled.compact();
     }
   }
 
@@ -53,6 +76,9 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   @Override
   public void close() {
+    if (housekeeping != null) {
+      housekeeping.shutdownNow();
+    }
     server.shutdownNow();
     backend.close();
   }

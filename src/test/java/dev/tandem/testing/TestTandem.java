@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real Tandem for integration tests: the real HTTP server on a free loopback port, the real
- * embedded store (its durable H2 file in a temporary directory, also on a free port), the demo
+ * embedded store (its journal in a temporary directory, also on a free port), the demo
  * clinic seeded, and a clock the test controls.
  */
 public final class TestTandem implements AutoCloseable {

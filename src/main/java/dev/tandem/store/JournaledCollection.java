@@ -1,0 +1,63 @@
+package dev.tandem.store;
+
+import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.bson.Document;
+import java.util.List;
+
+/**
+ * An in-memory collection that records every change in the journal as it happens. The hooks run
+ * inside the collection's lock, so the journal holds changes to one document in the order they
+ * were applied.
+ */
+final class JournaledCollection extends MemoryCollection {
+  private final JournaledBackend backend;
+  private final boolean recorded;
+
+  JournaledCollection(MongoDatabase db, String name, CollectionOptions options, CursorRegistry cursors,
+      JournaledBackend backend) {
+    super(db, name, options, cursors);
+    this.backend = backend;
+    // system.namespaces / system.indexes are rebuilt from the collections and index definitions.
+    this.recorded = backend != null && !name.startsWith("system.");
+  }
+
+  @Override
+  protected Integer addDocumentInternal(Document document) {
+    Integer position = super.addDocumentInternal(document);
+    record(Journal.PUT, document);
+    return position;
+  }
+
+  @Override
+  protected void handleUpdate(Integer position, Document oldDocument, Document newDocument) {
+    super.handleUpdate(position, oldDocument, newDocument);
+    record(Journal.PUT, newDocument);
+  }
+
+  @Override
+  protected void removeDocument(Integer position) {
+    Document gone = getDocument(position);
+    super.removeDocument(position);
+    if (gone != null) {
+      record(Journal.DEL, new Document("_id", gone.get("_id")));
+    }
+  }
+
+  private void record(byte op, Document document) {
+    if (recorded) {
+      backend.record(op, getDatabase().getDatabaseName(), getCollectionName(), document);
+    }
+  }
+
+  boolean recorded() {
+    return recorded;
+  }
+
+  /** Every live document; call only while writers are held off. */
+  synchronized List<Document> documents() {
+    return streamAllDocumentsWithPosition().map(d -> d.getDocument()).toList();
+  }
+}

@@ -1,0 +1,165 @@
+package dev.tandem.store;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.MongoWriteException;
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoDatabase;
+import com.mongodb.client.model.IndexOptions;
+import com.mongodb.client.model.Updates;
+import java.io.IOException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.bson.Document;
+import org.bson.types.ObjectId;
+import org.h2.mvstore.MVStore;
+import org.junit.jupiter.api.Test;
+
+/** The embedded store's journal: what was written comes back after a restart, a crash or a compaction. */
+class JournaledStoreTest {
+
+  private interface Body {
+    void run(MongoDatabase db) throws Exception;
+  }
+
+  private static void withStore(Path dir, Body body) throws Exception {
+    try (EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
+        MongoClient client = MongoClients.create(em.connectionString())) {
+      body.run(client.getDatabase("t"));
+    }
+  }
+
+  @Test
+  void insertsUpdatesDeletesAndDropsSurviveARestart() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    ObjectId oid = new ObjectId();
+    withStore(dir, db -> {
+      db.getCollection("a").insertMany(List.of(new Document("_id", "x").append("n", 1),
+          new Document("_id", "y").append("n", 2), new Document("_id", 7).append("n", 3),
+          new Document("_id", oid).append("nested", new Document("k", List.of(1, 2)))));
+      db.getCollection("a").updateOne(new Document("_id", "x"), Updates.combine(Updates.inc("n", 10), Updates.set("s", "é")));
+      db.getCollection("a").deleteOne(new Document("_id", "y"));
+      db.getCollection("gone").insertOne(new Document("_id", "z"));
+      db.getCollection("gone").drop();
+    });
+    withStore(dir, db -> {
+      assertEquals(11, db.getCollection("a").find(new Document("_id", "x")).first().getInteger("n"));
+      assertEquals("é", db.getCollection("a").find(new Document("_id", "x")).first().getString("s"));
+      assertNull(db.getCollection("a").find(new Document("_id", "y")).first());
+      assertEquals(3, db.getCollection("a").find(new Document("_id", 7)).first().getInteger("n"));
+      assertEquals(List.of(1, 2), db.getCollection("a").find(new Document("_id", oid)).first()
+          .get("nested", Document.class).getList("k", Integer.class));
+      assertEquals(0, db.getCollection("gone").countDocuments());
+    });
+  }
+
+  @Test
+  void uniqueIndexesAreEnforcedOverReloadedData() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    withStore(dir, db -> db.getCollection("u").insertOne(new Document("_id", "1").append("email", "a@b")));
+    withStore(dir, db -> {
+      db.getCollection("u").createIndex(new Document("email", 1), new IndexOptions().unique(true));
+      assertThrows(MongoWriteException.class,
+          () -> db.getCollection("u").insertOne(new Document("_id", "2").append("email", "a@b")));
+    });
+  }
+
+  @Test
+  void aTornRecordAtTheEndIsCutOffAndEverythingBeforeItKept() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    withStore(dir, db -> {
+      for (int i = 0; i < 50; i++) {
+        db.getCollection("c").insertOne(new Document("_id", "d" + i).append("v", "x".repeat(100)));
+      }
+    });
+    Path journal = onlyJournal(dir);
+    // A write the process never finished: a record header promising more bytes than follow.
+    try (FileChannel ch = FileChannel.open(journal, StandardOpenOption.APPEND)) {
+      ch.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 9, 9, 9, 9, 'P', 't', 0}));
+    }
+    long torn = Files.size(journal);
+    withStore(dir, db -> {
+      assertEquals(50, db.getCollection("c").countDocuments());
+      db.getCollection("c").insertOne(new Document("_id", "after"));
+    });
+    withStore(dir, db -> assertEquals(51, db.getCollection("c").countDocuments()));
+    assertTrue(torn > 0);
+  }
+
+  @Test
+  void aFlippedByteInTheLastRecordDropsOnlyThatRecord() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    withStore(dir, db -> db.getCollection("c").insertOne(new Document("_id", "keep")));
+    // After the restart's snapshot, append one more record and corrupt it.
+    withStore(dir, db -> db.getCollection("c").insertOne(new Document("_id", "torn").append("v", "abcdef")));
+    Path journal = onlyJournal(dir);
+    byte[] bytes = Files.readAllBytes(journal);
+    bytes[bytes.length - 3] ^= 0x55;
+    Files.write(journal, bytes);
+    withStore(dir, db -> {
+      assertEquals(1, db.getCollection("c").countDocuments(new Document("_id", "keep")));
+      assertEquals(0, db.getCollection("c").countDocuments(new Document("_id", "torn")));
+    });
+  }
+
+  @Test
+  void compactionRewritesTheJournalToTheLiveDocumentsOnly() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    try (EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
+        MongoClient client = MongoClients.create(em.connectionString())) {
+      var c = client.getDatabase("t").getCollection("counter");
+      c.insertOne(new Document("_id", "k").append("n", 0).append("pad", "p".repeat(500)));
+      for (int i = 0; i < 300; i++) {
+        c.updateOne(new Document("_id", "k"), Updates.inc("n", 1));
+      }
+      long before = Files.size(onlyJournal(dir));
+      em.compact();
+      long after = Files.size(onlyJournal(dir));
+      assertTrue(after * 50 < before, "compacted " + before + " -> " + after + " bytes");
+      c.updateOne(new Document("_id", "k"), Updates.inc("n", 1));
+    }
+    withStore(dir, db -> assertEquals(301, db.getCollection("counter").find().first().getInteger("n")));
+  }
+
+  @Test
+  void aStoreFileFromTandem01IsImportedAndSetAside() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    Path legacy = dir.resolve("tandem.mv.db");
+    MVStore mv = new MVStore.Builder().fileName(legacy.toString()).open();
+    var old = new de.bwaldvogel.mongo.MongoServer(new de.bwaldvogel.mongo.backend.h2.H2Backend(mv));
+    var address = old.bind();
+    try (MongoClient client = MongoClients.create("mongodb://127.0.0.1:" + address.getPort())) {
+      client.getDatabase("t").getCollection("users").insertOne(new Document("_id", "u1").append("name", "Ana"));
+      client.getDatabase("t").getCollection("messages").insertOne(new Document("_id", "m1").append("seq", 1L));
+    } finally {
+      old.shutdownNow();
+      mv.close();
+    }
+    withStore(dir, db -> {
+      assertEquals("Ana", db.getCollection("users").find().first().getString("name"));
+      assertEquals(1L, db.getCollection("messages").find().first().getLong("seq"));
+    });
+    assertFalse(Files.exists(legacy));
+    assertTrue(Files.exists(dir.resolve("tandem.mv.db.imported")));
+    withStore(dir, db -> assertEquals(1, db.getCollection("users").countDocuments()));
+  }
+
+  private static Path onlyJournal(Path dir) throws IOException {
+    List<Path> logs = new ArrayList<>();
+    try (Stream<Path> s = Files.list(dir)) {
+      s.filter(p -> p.getFileName().toString().matches("journal-\\d+\\.log")).forEach(logs::add);
+    }
+    assertEquals(1, logs.size(), "one journal generation: " + logs);
+    return logs.get(0);
+  }
+}
