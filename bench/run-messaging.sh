@@ -19,7 +19,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # The server JVM flags of bin/tandem unless --server-jvm-flags is given (or TANDEM_JAVA_OPTS is set,
 # as for bin/tandem).
-SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:--XX:+IgnoreUnrecognizedVMOptions -XX:+UseG1GC -Xms128m -Xmx256m -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000}"
+SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:--XX:+IgnoreUnrecognizedVMOptions -XX:+UseG1GC -Xms128m -Xmx512m -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000}"
 
 jar=target/tandem.jar
 for ((i = 1; i <= $#; i++)); do

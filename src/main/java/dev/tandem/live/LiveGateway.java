@@ -76,9 +76,12 @@ public final class LiveGateway {
   }
 
   private void connect(ServerWebSocket ws, Caller caller, String token) {
-    var consumer = vertx.eventBus().<JsonObject>consumer("user." + caller.userId(), m -> {
+    // Bodies are JsonObjects, or Strings already encoded once by a publisher that sends the same
+    // event to many users (the local event bus deep-copies a JsonObject for every consumer).
+    var consumer = vertx.eventBus().<Object>consumer("user." + caller.userId(), m -> {
       if (!ws.isClosed()) {
-        ws.writeTextMessage(m.body().encode());
+        Object body = m.body();
+        ws.writeTextMessage(body instanceof String s ? s : ((JsonObject) body).encode());
       }
     });
     long timer = vertx.setPeriodic(RECHECK_MS, id -> identity.authenticate(token, caller.ip())

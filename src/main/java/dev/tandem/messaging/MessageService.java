@@ -448,8 +448,10 @@ public final class MessageService {
   }
 
   void publish(Set<String> userIds, JsonObject event) {
+    // Encoded once for every recipient and socket (see LiveGateway).
+    String encoded = event.encode();
     for (String u : userIds) {
-      vertx.eventBus().publish("user." + u, event);
+      vertx.eventBus().publish("user." + u, encoded);
     }
   }
 

@@ -2,6 +2,9 @@ package dev.tandem.store;
 
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
+import java.util.List;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.oplog.Oplog;
@@ -23,6 +26,13 @@ final class JournaledDatabase extends MemoryDatabase {
       backend.register(c);
     }
     return c;
+  }
+
+  @Override
+  protected Index<Integer> openOrCreateSecondaryIndex(String collectionName, String indexName, List<IndexKey> keys,
+      boolean sparse) {
+    return PrefixIndex.supports(keys) ? new PrefixIndex(indexName, keys, sparse)
+        : super.openOrCreateSecondaryIndex(collectionName, indexName, keys, sparse);
   }
 
   /** The named collection, created if missing (used when loading the journal). */

@@ -154,6 +154,44 @@ class JournaledStoreTest {
     withStore(dir, db -> assertEquals(1, db.getCollection("users").countDocuments()));
   }
 
+  @Test
+  void nonUniqueIndexesAnswerExactlyLikeAFullScanThroughRandomChanges() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    java.util.Random rnd = new java.util.Random(42);
+    Object[] values = {"a", "b", "c", 1, 2L, 2.0, true, List.of("a", "b"), new Document("x", 1), null};
+    withStore(dir, db -> {
+      var indexed = db.getCollection("indexed");
+      var plain = db.getCollection("plain");
+      indexed.createIndex(new Document("k", 1).append("seq", -1));
+      for (int i = 0; i < 2000; i++) {
+        String id = "d" + rnd.nextInt(300);
+        Object v = values[rnd.nextInt(values.length)];
+        int op = rnd.nextInt(4);
+        for (var c : List.of(indexed, plain)) {
+          switch (op) {
+            case 0, 1 -> c.replaceOne(new Document("_id", id), new Document("k", v).append("seq", (long) i),
+                new com.mongodb.client.model.ReplaceOptions().upsert(true));
+            case 2 -> c.updateOne(new Document("_id", id), Updates.set("k", v));
+            default -> c.deleteOne(new Document("_id", id));
+          }
+        }
+      }
+      for (Document q : List.of(new Document("k", "a"), new Document("k", 2), new Document("k", 2.0),
+          new Document("k", true), new Document("k", new Document("$in", List.of("b", 1))),
+          new Document("k", new Document("$eq", "c")), new Document("k", "a").append("seq", new Document("$gt", 1000L)),
+          new Document("k", "zzz"))) {
+        List<Document> fromIndex = indexed.find(q).sort(new Document("seq", -1)).into(new ArrayList<>());
+        List<Document> fromScan = plain.find(q).sort(new Document("seq", -1)).into(new ArrayList<>());
+        assertEquals(fromScan, fromIndex, "query " + q.toJson());
+      }
+    });
+    withStore(dir, db -> {
+      db.getCollection("indexed").createIndex(new Document("k", 1).append("seq", -1));
+      assertEquals(db.getCollection("plain").countDocuments(new Document("k", "b")),
+          db.getCollection("indexed").countDocuments(new Document("k", "b")));
+    });
+  }
+
   private static Path onlyJournal(Path dir) throws IOException {
     List<Path> logs = new ArrayList<>();
     try (Stream<Path> s = Files.list(dir)) {
