@@ -5,7 +5,9 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 
 /**
@@ -16,10 +18,16 @@ import java.util.Locale;
  * clinician a minute; a miss can cost a life.
  */
 final class CrisisDetector {
-  private final List<String> phrases;
+  private final Map<String, List<String>> byFirstWord = new HashMap<>();
 
   CrisisDetector(List<String> phrases) {
-    this.phrases = phrases.stream().map(CrisisDetector::normalize).filter(p -> !p.isBlank()).map(p -> " " + p + " ").toList();
+    for (String p : phrases) {
+      String n = normalize(p);
+      if (!n.isBlank()) {
+        String first = n.split(" ", 2)[0];
+        byFirstWord.computeIfAbsent(first, k -> new ArrayList<>()).add(" " + n + " ");
+      }
+    }
   }
 
   /** The configured list (comma-separated) or, when empty, the shipped English and Spanish lists. */
@@ -41,19 +49,53 @@ final class CrisisDetector {
   }
 
   boolean matches(String text) {
+    // Phrases are compared at word starts only, bucketed by their first word (one hash lookup per
+    // word instead of a substring search per phrase): this runs on every patient message.
     String t = " " + normalize(text) + " ";
-    for (String p : phrases) {
-      if (t.contains(p)) {
-        return true;
+    for (int i = 0; i < t.length() - 1; i = t.indexOf(' ', i + 1)) {
+      int end = t.indexOf(' ', i + 1);
+      List<String> candidates = byFirstWord.get(t.substring(i + 1, end));
+      if (candidates != null) {
+        for (String p : candidates) {
+          if (t.startsWith(p, i)) {
+            return true;
+          }
+        }
       }
     }
     return false;
   }
 
+  /**
+   * Lower case, accents (combining marks) and apostrophes removed, every run of other non-letter,
+   * non-number characters turned into one space, common contractions unified. One pass over the
+   * text: this runs on every patient message.
+   */
   static String normalize(String s) {
-    String n = Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}+", "").toLowerCase(Locale.ROOT);
-    n = n.replaceAll("['’`]", "");
-    n = " " + n.replaceAll("[^\\p{L}\\p{N}]+", " ").trim() + " ";
+    String d = Normalizer.isNormalized(s, Normalizer.Form.NFD) ? s : Normalizer.normalize(s, Normalizer.Form.NFD);
+    StringBuilder b = new StringBuilder(d.length() + 2).append(' ');
+    boolean space = true;
+    for (int i = 0; i < d.length(); ) {
+      int cp = d.codePointAt(i);
+      i += Character.charCount(cp);
+      int type = Character.getType(cp);
+      if (type == Character.NON_SPACING_MARK || type == Character.ENCLOSING_MARK
+          || type == Character.COMBINING_SPACING_MARK || cp == '\'' || cp == '\u2019' || cp == '`') {
+        continue;
+      }
+      if (Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
+          || type == Character.OTHER_NUMBER) {
+        b.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT));
+        space = false;
+      } else if (!space) {
+        b.append(' ');
+        space = true;
+      }
+    }
+    if (!space) {
+      b.append(' ');
+    }
+    String n = b.toString();
     // "do not", "cannot" and "don't" must all match the same phrase.
     n = n.replace(" do not ", " dont ").replace(" can not ", " cant ").replace(" cannot ", " cant ")
         .replace(" will not ", " wont ").replace(" does not ", " doesnt ").replace(" i am ", " im ");
