@@ -105,7 +105,7 @@ public final class EducationService {
           List<Assignment> active = all.<List<Assignment>>resultAt(0).stream().filter(Assignment::active).toList();
           List<Suggestion> open = all.<List<Suggestion>>resultAt(1).stream().filter(s -> s.status() == Suggestion.Status.OPEN)
               .filter(s -> library.get(s.moduleId()) != null).sorted(Comparator.comparing(Suggestion::createdAt)).toList();
-          Set<String> ids = new HashSet<>(Set.of(patientId, c.userId()));
+          Set<String> ids = new HashSet<>(List.of(patientId, c.userId()));
           active.forEach(a -> ids.add(a.assignedBy()));
           return identity.users(ids).compose(users -> {
             Map<String, User> byId = new HashMap<>();
@@ -201,7 +201,7 @@ public final class EducationService {
         .with("created", Boolean.toString(done.created())).with("dueDate", req.dueDate() == null ? "none" : req.dueDate().toString())
         .with("fromSuggestion", Boolean.toString(fromSuggestion))).map(v -> done))
         .compose(done -> closeSuggestion(patientId, req.moduleId(), c.userId()).map(v -> done))
-        .compose(done -> identity.users(Set.of(patientId, c.userId())).compose(users -> {
+        .compose(done -> identity.users(new HashSet<>(List.of(patientId, c.userId()))).compose(users -> {
           Map<String, User> byId = new HashMap<>();
           users.forEach(u -> byId.put(u.id(), u));
           return view(c, done.a(), byId).map(v -> new Assigned(v, done.created()));
@@ -304,7 +304,7 @@ public final class EducationService {
   }
 
   private Future<JsonObject> respond(Caller c, Assignment a, boolean results) {
-    return identity.users(Set.of(a.patientId(), a.assignedBy())).compose(users -> {
+    return identity.users(new HashSet<>(List.of(a.patientId(), a.assignedBy()))).compose(users -> {
       Map<String, User> byId = new HashMap<>();
       users.forEach(u -> byId.put(u.id(), u));
       return view(c, a, byId).map(v -> {
