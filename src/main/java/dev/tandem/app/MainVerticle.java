@@ -75,12 +75,18 @@ public final class MainVerticle extends VerticleBase {
         .compose(k -> {
           keys = k;
           keyManager = new KeyManager(k, cfg.crypto().masterKey().isSet() ? null : cfg.crypto().masterKeyFile());
-          // Education modules are rendered and validated before anything else opens: a broken module stops start-up.
-          return vertx.executeBlocking(() -> new Library(ContentLoader.load(cfg.education().contentDir())));
-        })
-        .compose(lib -> {
-          library = lib;
-          return Store.open(vertx, cfg.store());
+          // Education modules are rendered and validated (a broken module stops start-up) while the store opens.
+          Future<Library> lib = vertx.executeBlocking(() -> new Library(ContentLoader.load(cfg.education().contentDir())));
+          Future<Store> opened = Store.open(vertx, cfg.store());
+          return Future.join(lib, opened).transform(done -> {
+            if (done.succeeded()) {
+              library = lib.result();
+              return opened;
+            }
+            Throwable cause = lib.failed() ? lib.cause() : opened.cause();
+            return opened.succeeded() ? opened.result().close().transform(x -> Future.<Store>failedFuture(cause))
+                : Future.<Store>failedFuture(cause);
+          });
         })
         .compose(s -> {
           store = s;

@@ -138,6 +138,21 @@ class EducationContentTest {
   }
 
   @Test
+  void aModuleWithoutTheReadersLanguageFallsBackToEnglishWithANotice(@TempDir Path dir) throws IOException {
+    Path m = Files.createDirectories(dir.resolve("demo"));
+    Files.writeString(m.resolve("en.md"), GOOD);
+    EducationModule demo = ContentLoader.loadFrom(dir).get("demo");
+    var es = Library.reader(demo, "es");
+    assertEquals("en", es.getString("language"));
+    assertEquals("es", es.getString("requestedLanguage"));
+    assertEquals(Boolean.TRUE, es.getBoolean("fallback"));
+    assertEquals("Demo", es.getString("title"));
+    assertEquals(Boolean.FALSE, Library.reader(demo, "en").getBoolean("fallback"));
+    assertEquals("es", Library.language("es-MX"));
+    assertEquals("en", Library.language(null));
+  }
+
+  @Test
   void aModuleWithoutEnglishStopsStartUp(@TempDir Path dir) throws IOException {
     Path m = Files.createDirectories(dir.resolve("demo"));
     Files.writeString(m.resolve("es.md"), GOOD);

@@ -248,6 +248,16 @@ class EducationIT {
     assertEquals(before, snapshot(), "bad input changed nothing");
   }
 
+  @Test
+  void aBrokenModuleStopsTheServerFromStartingAndNamesTheFile(Vertx vertx, @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws java.io.IOException {
+    java.nio.file.Path m = java.nio.file.Files.createDirectories(dir.resolve("broken"));
+    java.nio.file.Files.writeString(m.resolve("en.md"), "---\nid: broken\ntitle: Broken\n---\nNo summary, no check.\n");
+    IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+        () -> TestTandem.start(vertx, Map.of("education.content-dir", dir.toString())));
+    assertTrue(e.getMessage().contains("education.content-dir") && e.getMessage().contains("en.md"), e.getMessage());
+  }
+
   /** Every education document, in a fixed order. */
   static List<String> snapshot() {
     List<String> all = new java.util.ArrayList<>();
