@@ -2,7 +2,7 @@
 // and confirm or dismiss modules suggested by check-ins.
 import { api } from './api.js';
 import { CLINICIAN_ROLES, startPage } from './session.js';
-import { h, showError, clearError, whileBusy, messageRow, formatDate } from './ui.js';
+import { h, showError, clearError, whileBusy, messageRow, formatDate, languageLabel } from './ui.js';
 
 const pageError = document.getElementById('page-error');
 const select = document.getElementById('patient-select');
@@ -54,7 +54,7 @@ function row(a) {
   return h('tr', { dataset: { moduleId: a.moduleId, stage: a.progress.stage } },
     h('td', { class: 'title', 'data-label': 'Module' }, h('span', { text: a.title }),
       a.note ? h('span', { class: 'small muted block', text: `Note: ${a.note}` }) : null,
-      a.readIn !== a.language ? h('span', { class: 'small muted block', text: `Patient reads it in ${a.readIn}` }) : null),
+      a.readIn !== a.language ? h('span', { class: 'small muted block', text: `Patient reads it in ${languageLabel(a.readIn)}` }) : null),
     h('td', { 'data-label': 'Due' }, a.dueDate ? formatDate(`${a.dueDate}T12:00:00`) : '—',
       a.overdue ? h('span', { class: 'edu-overdue', text: ' (overdue)' }) : null),
     h('td', { class: 'progress-cell', 'data-label': 'Progress', text: progressText(a.progress) }),
