@@ -101,6 +101,18 @@ class EducationBrowserIT {
     assertEquals("in-progress", stage("ana", "antidepressant-basics"), "opening is saved");
     assertTrue(readToEndAt("antidepressant-basics") == null, "not at the end yet");
 
+    // Halfway down, the position is saved; reopening the reader brings her back there.
+    ana.executeScript("const b = document.getElementById('module-body').getBoundingClientRect();"
+        + "window.scrollTo(0, window.scrollY + b.top + b.height / 2 - window.innerHeight);");
+    ana.executeScript("window.dispatchEvent(new Event('scroll'));");
+    anaChrome.await().withMessage("position saved").until(d -> position("antidepressant-basics") >= 30);
+    int savedAt = position("antidepressant-basics");
+    assertTrue(savedAt < 100, "not at the end: " + savedAt);
+    ana.navigate().refresh();
+    anaChrome.await().until(ExpectedConditions.textToBe(By.id("module-title"), "Conozca su antidepresivo"));
+    anaChrome.await().withMessage("scroll position restored").until(d -> ((Number) ana.executeScript("return window.scrollY;")).longValue() > 300);
+    assertEquals(savedAt, position("antidepressant-basics"), "reopening does not move progress back");
+
     // Scrolling to the end marker records "read to the end".
     ana.executeScript("document.getElementById('end-marker').scrollIntoView({block: 'end'});");
     anaChrome.await().withMessage("read to the end saved").until(d -> readToEndAt("antidepressant-basics") != null);
@@ -169,6 +181,10 @@ class EducationBrowserIT {
 
   private static String stage(String patient, String moduleId) {
     return anaAssignment(moduleId).getJsonObject("progress").getString("stage");
+  }
+
+  private static int position(String moduleId) {
+    return anaAssignment(moduleId).getJsonObject("progress").getInteger("position");
   }
 
   private static String readToEndAt(String moduleId) {
