@@ -52,7 +52,9 @@ function row(a) {
     },
   });
   return h('tr', { dataset: { moduleId: a.moduleId, stage: a.progress.stage } },
-    h('td', { class: 'title', 'data-label': 'Module' }, h('span', { text: a.title }),
+    h('td', { class: 'title', 'data-label': 'Module' },
+      h('a', { href: `/reader.html?module=${encodeURIComponent(a.moduleId)}&lang=${encodeURIComponent(a.readIn)}`, text: a.title,
+        title: 'Preview what the patient reads' }),
       a.note ? h('span', { class: 'small muted block', text: `Note: ${a.note}` }) : null,
       a.readIn !== a.language ? h('span', { class: 'small muted block', text: `Patient reads it in ${languageLabel(a.readIn)}` }) : null),
     h('td', { 'data-label': 'Due' }, a.dueDate ? formatDate(`${a.dueDate}T12:00:00`) : '—',

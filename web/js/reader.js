@@ -1,7 +1,7 @@
 // Phone reader: one module in large type, progress saved as the patient reads, the end marker,
 // the comprehension check and "was this helpful?".
 import { api } from './api.js';
-import { startPage } from './session.js';
+import { CLINICIAN_ROLES, startPage } from './session.js';
 import { h, showError, clearError, whileBusy } from './ui.js';
 import { eduText } from './edu-text.js';
 
@@ -175,18 +175,24 @@ function markDone(T, progress) {
 }
 
 async function main() {
-  const id = new URLSearchParams(window.location.search).get('module') || '';
-  const user = await startPage(['patient']);
-  const T = eduText(user.preferredLanguage);
+  const params = new URLSearchParams(window.location.search);
+  const id = params.get('module') || '';
+  const lang = /^[a-z]{2}$/.test(params.get('lang') || '') ? params.get('lang') : null;
+  const user = await startPage(['patient', ...CLINICIAN_ROLES]);
+  // Clinicians preview what they assign (in the language they pick); only a patient's reading is saved.
+  const preview = user.role !== 'patient';
+  const T = eduText(preview ? 'en' : user.preferredLanguage);
   document.documentElement.lang = T.lang;
-  document.getElementById('back-link').textContent = T.back;
+  const back = document.getElementById('back-link');
+  back.textContent = preview ? 'Education' : T.back;
+  if (preview) back.href = '/assign.html';
   if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(id)) {
     showError(pageError, 'This reading was not found.');
     return;
   }
   const [{ module: mod }, overview] = await Promise.all([
-    api('GET', `/api/v1/education/modules/${encodeURIComponent(id)}`),
-    api('GET', `/api/v1/patients/${encodeURIComponent(user.id)}/education`),
+    api('GET', `/api/v1/education/modules/${encodeURIComponent(id)}${lang ? `?lang=${lang}` : ''}`),
+    preview ? { assignments: [] } : api('GET', `/api/v1/patients/${encodeURIComponent(user.id)}/education`),
   ]);
   const assignment = overview.assignments.find((a) => a.moduleId === id);
   if (assignment) progressPath = `/api/v1/patients/${encodeURIComponent(user.id)}/education/assignments/${encodeURIComponent(id)}/progress`;
@@ -196,8 +202,9 @@ async function main() {
   document.getElementById('module-title').textContent = mod.title;
   document.getElementById('module-meta').textContent = T.minutes(mod.minutes);
   const notice = document.getElementById('fallback-notice');
-  notice.textContent = mod.fallback ? T.englishOnly : (assignment ? '' : T.notAssigned);
-  notice.hidden = !mod.fallback && !!assignment;
+  if (preview) notice.textContent = `Preview (${mod.language}). Progress and answers are saved only when a patient reads it.`;
+  else notice.textContent = mod.fallback ? T.englishOnly : (assignment ? '' : T.notAssigned);
+  notice.hidden = !preview && !mod.fallback && !!assignment;
   if (assignment && assignment.note) {
     const note = document.getElementById('module-note');
     note.replaceChildren(h('strong', { text: T.noteFrom(assignment.assignedBy ? assignment.assignedBy.name : '') }), ' ', assignment.note);

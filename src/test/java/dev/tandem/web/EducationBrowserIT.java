@@ -156,6 +156,14 @@ class EducationBrowserIT {
     assertTrue(rivera.findElement(By.id("assign-status")).getText().startsWith("Assigned"));
     assertFitsPhoneWidth(rivera);
 
+    // The module title previews what the patient reads, in her language, without recording anything.
+    rivera.findElement(By.cssSelector("#assignments tr[data-module-id='sleep-habits'] td.title a")).click();
+    waitForPath(riveraChrome, "/reader.html");
+    riveraChrome.await().until(ExpectedConditions.textToBe(By.id("module-title"), "Hábitos de sueño que ayudan"));
+    assertTrue(rivera.findElement(By.id("fallback-notice")).getText().startsWith("Preview (es)"));
+    assertTrue(rivera.findElements(By.cssSelector("#module-body h2")).size() >= 4);
+    assertEquals("not-started", stage("ana", "sleep-habits"), "a clinician's preview records nothing");
+
     ana.get(tandem.baseUrl() + "/library.html");
     WebElement sleep = anaChrome.await().until(ExpectedConditions.visibilityOfElementLocated(
         By.cssSelector("#todo li[data-module-id='sleep-habits']")));
