@@ -127,6 +127,45 @@ public final class DemoClinic {
     });
   }
 
+  /**
+   * Education: Ana (reads in Spanish) has the antidepressant module from Dr. Rivera to do and
+   * has finished the anxiety module from Sam Okafor; Ben has the sleep and video-visit modules.
+   */
+  public Future<Void> seedEducation(dev.tandem.education.EducationService education) {
+    return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).compose(all -> {
+      Map<String, Caller> who = new LinkedHashMap<>();
+      for (int i = 0; i < PEOPLE.size(); i++) {
+        User u = all.resultAt(i);
+        who.put(PEOPLE.get(i).key(), new Caller(u.id(), u.role(), u.name(), null, "local"));
+      }
+      java.time.LocalDate today = java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
+      String ana = who.get("ana").userId();
+      String ben = who.get("ben").userId();
+      var calming = education.library.require("calming-anxiety");
+      Map<String, String> answers = new LinkedHashMap<>();
+      calming.english().check().forEach(q -> answers.put(q.id(), q.answer()));
+      return education.assign(who.get("rivera"), ana, new dev.tandem.education.NewAssignment("antidepressant-basics",
+              "Ana, this explains what to expect in the first weeks after the dose change. Bring questions to your visit.",
+              today.plusDays(7)))
+          .compose(x -> education.assign(who.get("okafor"), ana, new dev.tandem.education.NewAssignment("calming-anxiety",
+              "Practise the 4-6 breathing once a day, even on good days.", null)))
+          .compose(x -> education.progress(who.get("ana"), ana, "calming-anxiety", progress("opened", 0, null, false)))
+          .compose(x -> education.progress(who.get("ana"), ana, "calming-anxiety", progress("read-to-end", 100, null, false)))
+          .compose(x -> education.progress(who.get("ana"), ana, "calming-anxiety", progress("check", 0, answers, false)))
+          .compose(x -> education.progress(who.get("ana"), ana, "calming-anxiety", progress("helpful", 0, null, true)))
+          .compose(x -> education.assign(who.get("okafor"), ben, new dev.tandem.education.NewAssignment("sleep-habits", null,
+              today.plusDays(5))))
+          .compose(x -> education.assign(who.get("rivera"), ben, new dev.tandem.education.NewAssignment("video-visit-ready",
+              "Before Thursday's visit, please.", today.plusDays(2))))
+          .mapEmpty();
+    });
+  }
+
+  private static dev.tandem.education.ProgressEvent progress(String kind, int position, Map<String, String> answers,
+      boolean helpful) {
+    return dev.tandem.education.ProgressEvent.of(kind, position, answers, helpful);
+  }
+
   private static String id(Map<String, String> ids, String key) {
     return key == null ? null : ids.get(key);
   }

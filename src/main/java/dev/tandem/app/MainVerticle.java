@@ -5,6 +5,10 @@ import dev.tandem.config.ConfigException;
 import dev.tandem.config.Profile;
 import dev.tandem.config.TandemConfig;
 import dev.tandem.crypto.KeyRing;
+import dev.tandem.education.ContentLoader;
+import dev.tandem.education.Education;
+import dev.tandem.education.EducationRoutes;
+import dev.tandem.education.Library;
 import dev.tandem.http.HttpRoutes;
 import dev.tandem.identity.AdminRoutes;
 import dev.tandem.identity.Auth;
@@ -51,6 +55,8 @@ public final class MainVerticle extends VerticleBase {
   private KeyRing keys;
   private KeyManager keyManager;
   private Messaging messaging;
+  private Library library;
+  private Education education;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -69,13 +75,25 @@ public final class MainVerticle extends VerticleBase {
         .compose(k -> {
           keys = k;
           keyManager = new KeyManager(k, cfg.crypto().masterKey().isSet() ? null : cfg.crypto().masterKeyFile());
-          return Store.open(vertx, cfg.store());
+          // Education modules are rendered and validated (a broken module stops start-up) while the store opens.
+          Future<Library> lib = vertx.executeBlocking(() -> new Library(ContentLoader.load(cfg.education().contentDir())));
+          Future<Store> opened = Store.open(vertx, cfg.store());
+          return Future.join(lib, opened).transform(done -> {
+            if (done.succeeded()) {
+              library = lib.result();
+              return opened;
+            }
+            Throwable cause = lib.failed() ? lib.cause() : opened.cause();
+            return opened.succeeded() ? opened.result().close().transform(x -> Future.<Store>failedFuture(cause))
+                : Future.<Store>failedFuture(cause);
+          });
         })
         .compose(s -> {
           store = s;
           List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
           indexes.addAll(Messaging.indexes(cfg.store().mode() == dev.tandem.config.StoreConfig.Mode.EMBEDDED));
           indexes.addAll(AuditLog.indexes());
+          indexes.addAll(Education.indexes());
           return store.ensureIndexes(indexes);
         })
         .compose(v -> {
@@ -85,6 +103,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(audit -> {
           identity = new Identity(vertx, store.mongo(), cfg.identity(), audit, clock);
           messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
+          education = new Education(vertx, store.mongo(), library, identity, keyManager, audit, cfg.education(), clock);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -92,7 +111,8 @@ public final class MainVerticle extends VerticleBase {
             demo = d;
             return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
                 : Future.succeededFuture();
-          }).compose(v -> listen(audit));
+          }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedEducation(education.service)
+              : Future.succeededFuture()).compose(v -> listen(audit));
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -127,6 +147,7 @@ public final class MainVerticle extends VerticleBase {
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
       new MessagingRoutes(messaging, auth).mount(r);
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
+      new EducationRoutes(education, auth, clock).mount(r);
     });
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
         .setCompressionSupported(true).setMaxFormAttributeSize(8192)
@@ -185,6 +206,10 @@ public final class MainVerticle extends VerticleBase {
 
   public Messaging messaging() {
     return messaging;
+  }
+
+  public Education education() {
+    return education;
   }
 
   public KeyManager keyManager() {

@@ -104,7 +104,9 @@ class AuthorizationMatrixIT {
     ADMIN_USER_UPDATE("PATCH", "/api/v1/admin/users/{patient}"),
     ADMIN_CARE_TEAMS("GET", "/api/v1/admin/care-teams"),
     ADMIN_AUDIT("GET", "/api/v1/admin/audit?limit=20"),
-    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify");
+    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify"),
+    EDUCATION_MODULES("GET", "/api/v1/education/modules"),
+    PATIENT_EDUCATION("GET", "/api/v1/patients/{patient}/education");
 
     final String method;
     final String template;
@@ -162,6 +164,8 @@ class AuthorizationMatrixIT {
       {Route.ADMIN_CARE_TEAMS,       401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
       {Route.ADMIN_AUDIT,            401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
       {Route.ADMIN_AUDIT_VERIFY,     401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
+      {Route.EDUCATION_MODULES,      401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+      {Route.PATIENT_EDUCATION,      401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
   };
 
   static Stream<Row> matrix() {
@@ -264,7 +268,7 @@ class AuthorizationMatrixIT {
           route.template.replace("{eve's session}", "nosuchsession" + SEQ.incrementAndGet()), null);
       case PATIENT_INVITE -> new Prepared(route.template, new JsonObject().put("email", unique).put("name", "Matrix Patient")
           .put("preferredLanguage", "en"), null, unique);
-      case PATIENT, CARE_TEAM -> new Prepared(patientPath, null, ghostPatientPath, null);
+      case PATIENT, CARE_TEAM, PATIENT_EDUCATION -> new Prepared(patientPath, null, ghostPatientPath, null);
       case CARE_TEAM_SET -> new Prepared(patientPath, who == Who.ADMIN ? currentTeamBody(target)
           // What a refused caller tries: a team different from every demo team.
           : new JsonObject().put("prescriberId", null).put("therapistId", IDS.get("okafor")).put("navigatorId", null),
@@ -393,6 +397,11 @@ class AuthorizationMatrixIT {
           .anyMatch(o -> target.equals(((JsonObject) o).getJsonObject("patient").getString("id"))));
       case ADMIN_AUDIT -> assertFalse(r.array("entries").isEmpty());
       case ADMIN_AUDIT_VERIFY -> assertEquals(Boolean.TRUE, r.json().getBoolean("ok"), r.text());
+      case EDUCATION_MODULES -> assertEquals(8, r.array("modules").size());
+      case PATIENT_EDUCATION -> {
+        assertEquals(target, r.json().getString("patientId"));
+        assertEquals(who != Who.PATIENT_SELF, r.json().containsKey("suggestions"), "only clinicians see suggestions");
+      }
       default -> throw new AssertionError("no check for " + route);
     }
     if (r.status() != 204 && route != Route.METRICS && route != Route.OPENAPI) {

@@ -88,7 +88,13 @@ class BadInputIT {
     ADMIN_USERS("GET", "/api/v1/admin/users", "admin", null, null),
     ADMIN_CARE_TEAMS("GET", "/api/v1/admin/care-teams", "admin", null, null),
     ADMIN_AUDIT("GET", "/api/v1/admin/audit", "admin", null, null),
-    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify", "admin", null, null);
+    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify", "admin", null, null),
+    ASSIGN_EDUCATION("POST", "/api/v1/patients/{eve}/education/assignments", "rivera", "eve",
+        c -> new JsonObject().put("moduleId", "video-visit-ready").put("note", "Before the visit, please.")
+            .put("dueDate", java.time.LocalDate.now(tandem.clock().withZone(java.time.ZoneOffset.UTC)).plusDays(3).toString())),
+    EDUCATION_PROGRESS("POST", "/api/v1/patients/{ana}/education/assignments/antidepressant-basics/progress", "ana", "ana",
+        c -> new JsonObject().put("event", "position").put("position", 10)),
+    PATIENT_EDUCATION("GET", "/api/v1/patients/{ana}/education", "rivera", "ana", null);
 
     final String method;
     final String template;
@@ -339,6 +345,23 @@ class BadInputIT {
     c.add(field(Route.UPDATE_USER, "unknown field role", "role", "admin", 400, "invalid_field"));
     c.add(field(Route.UPDATE_USER, "unknown field email", "email", "taken.over" + DOMAIN, 400, "invalid_field"));
     c.add(new Case(Route.UPDATE_USER, "an empty object", 400, "nothing_to_change", (x, q) -> q.withBody("{}")));
+    // education
+    c.add(json(Route.ASSIGN_EDUCATION, "moduleId {\"$gt\": \"\"}", "moduleId", op, 400, "invalid_field"));
+    c.add(field(Route.ASSIGN_EDUCATION, "moduleId not in the library", "moduleId", "no-such-module", 400, "invalid_field"));
+    c.add(field(Route.ASSIGN_EDUCATION, "moduleId as a number", "moduleId", 3, 400, "invalid_field"));
+    c.add(without(Route.ASSIGN_EDUCATION, "moduleId missing", "moduleId"));
+    c.add(field(Route.ASSIGN_EDUCATION, "note of 1001 characters", "note", "n".repeat(1001), 400, "invalid_field"));
+    c.add(json(Route.ASSIGN_EDUCATION, "note {\"$ne\": null}", "note", "{\"$ne\": null}", 400, "invalid_field"));
+    c.add(field(Route.ASSIGN_EDUCATION, "dueDate not a date", "dueDate", "next week", 400, "invalid_field"));
+    c.add(field(Route.ASSIGN_EDUCATION, "dueDate in the past", "dueDate", "2001-01-01", 400, "invalid_field"));
+    c.add(field(Route.ASSIGN_EDUCATION, "dueDate years ahead", "dueDate", "2099-01-01", 400, "invalid_field"));
+    c.add(field(Route.EDUCATION_PROGRESS, "event unknown", "event", "finished", 400, "invalid_field"));
+    c.add(json(Route.EDUCATION_PROGRESS, "event {\"$gt\": \"\"}", "event", op, 400, "invalid_field"));
+    c.add(field(Route.EDUCATION_PROGRESS, "position 101", "position", 101, 400, "invalid_field"));
+    c.add(field(Route.EDUCATION_PROGRESS, "position as text", "position", "50", 400, "invalid_field"));
+    c.add(field(Route.EDUCATION_PROGRESS, "position 1.5", "position", 1.5, 400, "invalid_field"));
+    c.add(field(Route.EDUCATION_PROGRESS, "answers on a position event", "answers", new JsonObject().put("q1", "a"), 400,
+        "invalid_field"));
     return c;
   }
 
@@ -473,6 +496,8 @@ class BadInputIT {
           "entirely new passphrase 5").put("newPassword", OWNER_PASSWORD)).expect(204);
       case SET_TEAM -> adminClient().put("/api/v1/patients/" + IDS.get("chloe") + "/care-team",
           new JsonObject().put("prescriberId", IDS.get("rivera"))).expect(200);
+      case ASSIGN_EDUCATION -> ctx.caller.delete("/api/v1/patients/" + IDS.get("eve") + "/education/assignments/video-visit-ready")
+          .expect(204);
       case UPDATE_USER -> {
         assertEquals("disabled", r.json().getJsonObject("user").getString("status"));
         adminClient().patch("/api/v1/admin/users/" + IDS.get("david"), new JsonObject().put("status", "active")
@@ -515,6 +540,12 @@ class BadInputIT {
       case SET_TEAM -> team(IDS.get("chloe"));
       case UPDATE_USER -> users().stream().filter(u -> IDS.get("david").equals(u.getString("id"))).findFirst()
           .orElseThrow();
+      case ASSIGN_EDUCATION -> ctx.observer("okafor").get("/api/v1/patients/" + IDS.get("eve") + "/education").expect(200).json()
+          .getJsonArray("assignments").stream().map(o -> (JsonObject) o)
+          .collect(JsonObject::new, (j, o) -> j.put(o.getString("moduleId"), o), JsonObject::mergeIn);
+      case EDUCATION_PROGRESS, PATIENT_EDUCATION -> ctx.observer("okafor").get("/api/v1/patients/" + IDS.get("ana") + "/education")
+          .expect(200).json().getJsonArray("assignments").stream().map(o -> (JsonObject) o)
+          .collect(JsonObject::new, (j, o) -> j.put(o.getString("moduleId"), o.getJsonObject("progress")), JsonObject::mergeIn);
       default -> new JsonObject().put("users", users().size());
     };
   }

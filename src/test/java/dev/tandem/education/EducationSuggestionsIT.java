@@ -1,0 +1,171 @@
+package dev.tandem.education;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.tandem.testing.Http;
+import dev.tandem.testing.TestTandem;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Contract 1 from the consumer's side: {@code checkins.scored} events published on the
+ * server's own event bus (the test's Vertx runs the server) raise suggestions the care team
+ * confirms or dismisses.
+ */
+@ExtendWith(VertxExtension.class)
+class EducationSuggestionsIT {
+  static TestTandem tandem;
+  static Vertx vertx;
+  static final Map<String, String> IDS = new HashMap<>();
+  static final AtomicInteger SEQ = new AtomicInteger();
+
+  @BeforeAll
+  static void start(Vertx v) {
+    vertx = v;
+    tandem = TestTandem.start(v, Map.of("identity.password.argon2-memory-kib", "1024", "identity.password.argon2-iterations", "1"));
+    for (Object o : tandem.signedIn("admin").get("/api/v1/admin/users").expect(200).array("users")) {
+      JsonObject u = (JsonObject) o;
+      IDS.put(u.getString("email").replace("@tandem-demo.org", ""), u.getString("id"));
+    }
+  }
+
+  @AfterAll
+  static void stop() {
+    tandem.close();
+  }
+
+  static JsonObject scored(String patient, String instrument, Integer total, JsonObject answers) {
+    return new JsonObject().put("patientId", IDS.get(patient)).put("instrument", instrument)
+        .put("responseId", "r" + SEQ.incrementAndGet()).put("total", total).put("band", null).put("answers", answers)
+        .put("answeredAt", Instant.now().plusSeconds(SEQ.get()).toString());
+  }
+
+  /**
+   * Publishes as the check-ins feature does. The consumer works asynchronously: assertions that
+   * something appeared poll ({@link #waitForSuggestion}); this pause gives the assertions that
+   * nothing appeared time in which a wrong suggestion would have been stored.
+   */
+  static void publish(JsonObject event) {
+    vertx.eventBus().publish(SuggestionEngine.ADDRESS, event);
+    sleep(250);
+  }
+
+  static void sleep(long ms) {
+    try {
+      Thread.sleep(ms);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  static List<String> suggested(Http clinician, String patient) {
+    return clinician.get("/api/v1/patients/" + IDS.get(patient) + "/education").expect(200).json().getJsonArray("suggestions")
+        .stream().map(o -> ((JsonObject) o).getString("moduleId")).toList();
+  }
+
+  static List<String> waitForSuggestion(Http clinician, String patient, String moduleId) {
+    long until = System.nanoTime() + 10_000_000_000L;
+    List<String> now = suggested(clinician, patient);
+    while (!now.contains(moduleId) && System.nanoTime() < until) {
+      sleep(100);
+      now = suggested(clinician, patient);
+    }
+    return now;
+  }
+
+  @Test
+  void aGad7OfTenSuggestsTheAnxietyModuleOnceAndConfirmingAssignsIt() {
+    Http rivera = tandem.signedIn("rivera");
+    publish(scored("eve", "gad-7", 9, new JsonObject()));
+    assertFalse(suggested(rivera, "eve").contains("calming-anxiety"), "9 is below the threshold");
+    publish(scored("eve", "gad-7", 12, new JsonObject()));
+    assertTrue(waitForSuggestion(rivera, "eve", "calming-anxiety").contains("calming-anxiety"));
+    publish(scored("eve", "gad-7", 15, new JsonObject()));
+    assertEquals(1, suggested(rivera, "eve").stream().filter("calming-anxiety"::equals).count(), "not repeated while open");
+    JsonObject s = rivera.get("/api/v1/patients/" + IDS.get("eve") + "/education").expect(200).json().getJsonArray("suggestions")
+        .stream().map(o -> (JsonObject) o).filter(o -> "calming-anxiety".equals(o.getString("moduleId"))).findFirst().orElseThrow();
+    assertEquals("GAD-7 total 10 or more", s.getString("reason"));
+
+    // The patient never sees suggestions and cannot confirm them.
+    Http eve = tandem.signedIn("eve");
+    assertFalse(eve.get("/api/v1/patients/" + IDS.get("eve") + "/education").expect(200).json().containsKey("suggestions"));
+    eve.post("/api/v1/patients/" + IDS.get("eve") + "/education/suggestions/calming-anxiety/confirm", new JsonObject()).expect(403);
+    tandem.signedIn("okafor").post("/api/v1/patients/" + IDS.get("chloe") + "/education/suggestions/calming-anxiety/confirm",
+        new JsonObject()).expect(404);
+
+    JsonObject confirmed = rivera.post("/api/v1/patients/" + IDS.get("eve") + "/education/suggestions/calming-anxiety/confirm",
+        new JsonObject().put("note", "Let's practise this together.")).expect(201).json();
+    assertTrue(confirmed.getJsonObject("assignment").getBoolean("fromSuggestion"));
+    assertFalse(suggested(rivera, "eve").contains("calming-anxiety"));
+    JsonArray assigned = eve.get("/api/v1/patients/" + IDS.get("eve") + "/education").expect(200).json().getJsonArray("assignments");
+    assertTrue(assigned.stream().anyMatch(o -> "calming-anxiety".equals(((JsonObject) o).getString("moduleId"))));
+    rivera.post("/api/v1/patients/" + IDS.get("eve") + "/education/suggestions/calming-anxiety/confirm", new JsonObject()).expect(404);
+
+    // While assigned, another high score raises nothing.
+    publish(scored("eve", "gad-7", 18, new JsonObject()));
+    assertFalse(suggested(rivera, "eve").contains("calming-anxiety"));
+  }
+
+  @Test
+  void aDismissedSuggestionStaysQuietUntilTheQuietPeriodEnds() {
+    Http okafor = tandem.signedIn("okafor");
+    publish(scored("david", "phq-9", 14, new JsonObject()));
+    assertTrue(waitForSuggestion(okafor, "david", "behavioral-activation").contains("behavioral-activation"));
+    tandem.signedIn("lee").post("/api/v1/patients/" + IDS.get("david") + "/education/suggestions/behavioral-activation/dismiss", null)
+        .expect(204);
+    assertFalse(suggested(okafor, "david").contains("behavioral-activation"));
+    publish(scored("david", "phq-9", 16, new JsonObject()));
+    assertFalse(suggested(okafor, "david").contains("behavioral-activation"), "dismissed: quiet for education.resuggest-after");
+    tandem.clock().advance(java.time.Duration.ofDays(31));
+    publish(scored("david", "phq-9", 16, new JsonObject()));
+    okafor = tandem.signedIn("okafor"); // the old session ended with the month that passed
+    assertTrue(waitForSuggestion(okafor, "david", "behavioral-activation").contains("behavioral-activation"));
+  }
+
+  @Test
+  void shortSleepOnThreeOfTheLastSevenDailyCheckInsSuggestsTheSleepModule() {
+    Http rivera = tandem.signedIn("rivera");
+    publish(scored("chloe", "daily", null, new JsonObject().put("sleep-hours", 5).put("mood", 5).put("medication", "yes")));
+    publish(scored("chloe", "daily", null, new JsonObject().put("sleep-hours", 7.5).put("medication", "yes")));
+    JsonObject again = scored("chloe", "daily", null, new JsonObject().put("sleep-hours", 4.5).put("medication", "yes"));
+    publish(again);
+    publish(again); // a duplicate delivery counts once
+    assertFalse(suggested(rivera, "chloe").contains("sleep-habits"), "two short nights are not enough");
+    publish(scored("chloe", "daily", null, new JsonObject().put("sleep-hours", 5.5).put("medication", "yes")));
+    assertTrue(waitForSuggestion(rivera, "chloe", "sleep-habits").contains("sleep-habits"));
+    assertFalse(suggested(rivera, "chloe").contains("antidepressant-basics"), "medication was taken");
+  }
+
+  @Test
+  void aMissedOrPartlyTakenMedicationSuggestsTheAntidepressantModule() {
+    Http okafor = tandem.signedIn("okafor");
+    publish(scored("eve", "daily", null, new JsonObject().put("sleep-hours", 8).put("medication", "partly")));
+    assertTrue(waitForSuggestion(okafor, "eve", "antidepressant-basics").contains("antidepressant-basics"));
+  }
+
+  @Test
+  void malformedOrForeignEventsAreIgnored() {
+    Http rivera = tandem.signedIn("rivera");
+    List<String> before = suggested(rivera, "ben");
+    publish(new JsonObject().put("patientId", new JsonObject().put("$gt", "")).put("instrument", "gad-7").put("total", 20));
+    publish(new JsonObject().put("patientId", IDS.get("rivera")).put("instrument", "gad-7").put("total", 20));
+    publish(scored("ben", "gad-7", null, new JsonObject()));
+    publish(scored("ben", "daily", null, new JsonObject().put("sleep-hours", "lots").put("medication", 3)));
+    vertx.eventBus().publish(SuggestionEngine.ADDRESS, "not json");
+    sleep(300);
+    assertEquals(before, suggested(rivera, "ben"));
+  }
+}

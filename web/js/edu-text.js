@@ -1,0 +1,73 @@
+// Words on the patient's education pages, in the patient's preferred language (English or Spanish).
+// The module text itself comes from the server in the right language.
+
+const TEXT = {
+  en: {
+    lang: 'en',
+    learning: 'Learning',
+    lead: 'Short readings your care team chose for you.',
+    toRead: 'To read',
+    done: 'Done',
+    nothingToRead: 'Nothing to read right now. Your care team will add readings here.',
+    nothingDone: 'Readings you finish will appear here.',
+    minutes: (n) => `${n} min`,
+    due: (d) => `Due ${d}`,
+    overdue: 'Past due date',
+    notStarted: 'Not started',
+    percentRead: (n) => `${n}% read`,
+    finished: 'Done',
+    englishOnly: 'This reading is not available in your language yet, so it is shown in English.',
+    noteFrom: (name) => `Note from ${name}:`,
+    checkHeading: 'Check what you learned',
+    sendAnswers: 'Send answers',
+    sending: 'Sending…',
+    answerAll: 'Please answer every question.',
+    correct: 'Correct.',
+    notQuite: 'Not quite.',
+    score: (c, t) => `You got ${c} of ${t} right. Thank you!`,
+    helpful: 'Was this helpful?',
+    yes: 'Yes',
+    no: 'No',
+    thanks: 'Thank you for telling us.',
+    completed: 'You finished this reading.',
+    back: 'Learning',
+    notAssigned: 'This reading is not assigned to you, so your progress is not saved.',
+  },
+  es: {
+    lang: 'es',
+    learning: 'Aprender',
+    lead: 'Lecturas cortas que su equipo de atención eligió para usted.',
+    toRead: 'Por leer',
+    done: 'Terminadas',
+    nothingToRead: 'Por ahora no tiene lecturas. Su equipo de atención las añadirá aquí.',
+    nothingDone: 'Aquí aparecerán las lecturas que termine.',
+    minutes: (n) => `${n} min`,
+    due: (d) => `Para el ${d}`,
+    overdue: 'Fecha pasada',
+    notStarted: 'Sin empezar',
+    percentRead: (n) => `${n}% leído`,
+    finished: 'Terminada',
+    englishOnly: 'Esta lectura todavía no está disponible en su idioma, por eso se muestra en inglés.',
+    noteFrom: (name) => `Nota de ${name}:`,
+    checkHeading: 'Compruebe lo que aprendió',
+    sendAnswers: 'Enviar respuestas',
+    sending: 'Enviando…',
+    answerAll: 'Por favor, conteste todas las preguntas.',
+    correct: 'Correcto.',
+    notQuite: 'No exactamente.',
+    score: (c, t) => `Acertó ${c} de ${t}. ¡Gracias!`,
+    helpful: '¿Le fue útil?',
+    yes: 'Sí',
+    no: 'No',
+    thanks: 'Gracias por decírnoslo.',
+    completed: 'Terminó esta lectura.',
+    back: 'Aprender',
+    notAssigned: 'Esta lectura no está asignada a usted, así que no se guarda su progreso.',
+  },
+};
+
+/** The words for a language code ("es", "es-MX"); English when there is no translation. */
+export function eduText(code) {
+  const key = String(code || 'en').slice(0, 2).toLowerCase();
+  return TEXT[key] || TEXT.en;
+}
