@@ -17,6 +17,8 @@ import dev.tandem.messaging.LiveActions;
 import dev.tandem.messaging.Messaging;
 import dev.tandem.messaging.MessagingRoutes;
 import dev.tandem.store.Store;
+import dev.tandem.visits.Visits;
+import dev.tandem.visits.VisitsRoutes;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -51,6 +53,7 @@ public final class MainVerticle extends VerticleBase {
   private KeyRing keys;
   private KeyManager keyManager;
   private Messaging messaging;
+  private Visits visits;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -76,6 +79,7 @@ public final class MainVerticle extends VerticleBase {
           List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
           indexes.addAll(Messaging.indexes(cfg.store().mode() == dev.tandem.config.StoreConfig.Mode.EMBEDDED));
           indexes.addAll(AuditLog.indexes());
+          indexes.addAll(Visits.indexes());
           return store.ensureIndexes(indexes);
         })
         .compose(v -> {
@@ -85,6 +89,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(audit -> {
           identity = new Identity(vertx, store.mongo(), cfg.identity(), audit, clock);
           messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
+          visits = new Visits(vertx, store.mongo(), identity, audit, cfg.visits(), clock, this::publicUrl);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -92,7 +97,8 @@ public final class MainVerticle extends VerticleBase {
             demo = d;
             return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
                 : Future.succeededFuture();
-          }).compose(v -> listen(audit));
+          }).compose(v -> demo != null && demo.createdNow() ? visits.seedDemo() : Future.succeededFuture())
+              .compose(v -> visits.start()).compose(v -> listen(audit));
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -126,6 +132,7 @@ public final class MainVerticle extends VerticleBase {
       new PatientRoutes(identity.careTeams, identity.identity, idRoutes, auth).mount(r);
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
       new MessagingRoutes(messaging, auth).mount(r);
+      new VisitsRoutes(visits, auth).mount(r);
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
     });
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
@@ -158,7 +165,7 @@ public final class MainVerticle extends VerticleBase {
       vertx.cancelTimer(purgeTimer);
     }
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
-    return http.eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
+    return http.eventually(() -> visits == null ? Future.succeededFuture() : visits.stop()).eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
 
@@ -185,6 +192,14 @@ public final class MainVerticle extends VerticleBase {
 
   public Messaging messaging() {
     return messaging;
+  }
+
+  public Visits visits() {
+    return visits;
+  }
+
+  private String publicUrl() {
+    return cfg.http().publicUrl().isEmpty() ? baseUrl() : cfg.http().publicUrl();
   }
 
   public KeyManager keyManager() {
