@@ -57,8 +57,8 @@ public record VisitsConfig(String jitsiDomain, String jitsiScheme, TokenFormat t
       throw new ConfigException("visits.jitsi.key-id", "JaaS tokens need the API key id (kid) of the private key");
     }
     Secret secret = s.secret("visits.jitsi.app-secret");
-    if (secret.isSet() && secret.value().length() < 16) {
-      throw new ConfigException("visits.jitsi.app-secret", "must be at least 16 characters");
+    if (secret.isSet() && secret.value().getBytes(java.nio.charset.StandardCharsets.UTF_8).length < 32) {
+      throw new ConfigException("visits.jitsi.app-secret", "must be at least 32 bytes (HS256 needs a 256-bit key)");
     }
     String appId = s.nonEmpty("visits.jitsi.app-id");
     String audience = s.string("visits.jitsi.audience");

@@ -252,7 +252,7 @@ public final class VisitService {
     });
   }
 
-  /** Marks a visit whose patient never arrived (only once it has started). */
+  /** Marks a visit whose patient never arrived (only once it has started), freeing its time. */
   public Future<JsonObject> noShow(Caller caller, String visitId) {
     return load(caller, visitId).compose(v -> {
       requireClinicianOf(caller, v);
@@ -262,7 +262,8 @@ public final class VisitService {
       if (clock.instant().isBefore(v.start())) {
         throw ApiException.conflict("visit_not_started", "A visit can be marked a no-show only after its start time.");
       }
-      return transition(caller, v, VisitStatus.NO_SHOW, new JsonObject());
+      // The rest of the hour is free again: the clinicians can see someone else.
+      return transition(caller, v, VisitStatus.NO_SHOW, new JsonObject()).compose(u -> claims.release(u.id(), keys(u)).map(u));
     }).compose(u -> audited(caller, "visit.no-show", u).map(u)).compose(u -> {
       notify(u, "visit.changed");
       return describe(u);
