@@ -236,7 +236,7 @@ async function main() {
   document.getElementById('zone-name').textContent = viewerZone;
   await startPage(['prescriber', 'therapist', 'navigator']);
   document.getElementById('pair-date').value = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
-  new Live({ onEvent }).start();
+  new Live({ onEvent, onState: (state) => { document.body.dataset.live = state; } }).start();
   view.addEventListener('change', () => loadSchedule().catch((err) => showError(pageError, err)));
   const step = (n) => {
     anchor = new Date(anchor.getTime() + n * (view.value === 'day' ? 1 : 7) * DAY_MS);

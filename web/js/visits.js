@@ -65,6 +65,11 @@ async function openVisit(v) {
     await join();
     return;
   }
+  // Far from the window there is nothing to ask the server (it would refuse); near it, the server decides.
+  if (Date.now() < new Date(v.joinOpensAt).getTime() - 60000) {
+    setStatus('closed', `This visit is not open yet. You can join from ${formatWhen(v.joinOpensAt)}.`);
+    return;
+  }
   setStatus('working', 'Checking you in…');
   try {
     const { visit } = await api('POST', `/api/v1/visits/${encodeURIComponent(v.id)}/arrive`);
@@ -83,7 +88,19 @@ async function openVisit(v) {
   }
 }
 
+let joining = false;
+
 async function join() {
+  if (joining) return;
+  joining = true;
+  try {
+    await joinOnce();
+  } finally {
+    joining = false;
+  }
+}
+
+async function joinOnce() {
   setStatus('working', 'Connecting to the video room…');
   let grant;
   try {
@@ -110,10 +127,22 @@ function onEvent(e) {
   }
   if (e.type === 'visit.note') {
     roomNotes.append(h('li', null, h('strong', { text: `${e.from}: ` }), e.text));
-  } else if (e.type === 'visit.admitted' && user.role === 'patient' && !meeting) {
+  } else if (e.type === 'visit.admitted' && user.role === 'patient' && !meeting && !joining) {
     join();
   } else if (e.type === 'visit.changed' && e.status === 'cancelled') {
     setStatus('closed', 'This visit was cancelled.');
+  }
+}
+
+/** After (re)connecting, catch up on an admission the socket may have missed. */
+async function onLiveState(state) {
+  document.body.dataset.live = state;
+  if (state !== 'open' || !current || meeting || user.role !== 'patient') return;
+  try {
+    const { visit } = await api('GET', `/api/v1/visits/${encodeURIComponent(current.id)}`);
+    if (visit.status === 'in-progress' && current && !meeting) join();
+  } catch {
+    // The next event or reconnect tries again.
   }
 }
 
@@ -124,6 +153,7 @@ function leave() {
   jitsiBox.replaceChildren();
   room.hidden = true;
   listPanel.hidden = false;
+  list.setAttribute('aria-busy', 'true');
   loadList().catch((err) => showError(pageError, err));
 }
 
@@ -131,7 +161,7 @@ async function main() {
   document.getElementById('zone-name').textContent = viewerZone;
   user = await startPage(['patient', 'prescriber', 'therapist', 'navigator']);
   document.getElementById('room-leave').addEventListener('click', leave);
-  new Live({ onEvent }).start();
+  new Live({ onEvent, onState: onLiveState }).start();
   const visits = await loadList();
   const wanted = new URLSearchParams(window.location.search).get('visit');
   if (wanted) {
