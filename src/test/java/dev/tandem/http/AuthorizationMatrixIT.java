@@ -104,7 +104,9 @@ class AuthorizationMatrixIT {
     ADMIN_USER_UPDATE("PATCH", "/api/v1/admin/users/{patient}"),
     ADMIN_CARE_TEAMS("GET", "/api/v1/admin/care-teams"),
     ADMIN_AUDIT("GET", "/api/v1/admin/audit?limit=20"),
-    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify");
+    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify"),
+    MY_VISITS("GET", "/api/v1/visits?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z"),
+    WAITING_ROOM("GET", "/api/v1/visits/waiting");
 
     final String method;
     final String template;
@@ -162,6 +164,8 @@ class AuthorizationMatrixIT {
       {Route.ADMIN_CARE_TEAMS,       401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
       {Route.ADMIN_AUDIT,            401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
       {Route.ADMIN_AUDIT_VERIFY,     401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
+      {Route.MY_VISITS,              401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+      {Route.WAITING_ROOM,           401, 403, 403, 200, 200, 200, 200, 200, 200, 403},
   };
 
   static Stream<Row> matrix() {
@@ -393,6 +397,8 @@ class AuthorizationMatrixIT {
           .anyMatch(o -> target.equals(((JsonObject) o).getJsonObject("patient").getString("id"))));
       case ADMIN_AUDIT -> assertFalse(r.array("entries").isEmpty());
       case ADMIN_AUDIT_VERIFY -> assertEquals(Boolean.TRUE, r.json().getBoolean("ok"), r.text());
+      case MY_VISITS -> assertEquals(0, r.array("visits").size(), "nobody has visits in January 2020");
+      case WAITING_ROOM -> assertEquals(0, r.array("waiting").size(), "nobody is waiting");
       default -> throw new AssertionError("no check for " + route);
     }
     if (r.status() != 204 && route != Route.METRICS && route != Route.OPENAPI) {

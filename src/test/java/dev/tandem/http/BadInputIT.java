@@ -88,7 +88,11 @@ class BadInputIT {
     ADMIN_USERS("GET", "/api/v1/admin/users", "admin", null, null),
     ADMIN_CARE_TEAMS("GET", "/api/v1/admin/care-teams", "admin", null, null),
     ADMIN_AUDIT("GET", "/api/v1/admin/audit", "admin", null, null),
-    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify", "admin", null, null);
+    ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify", "admin", null, null),
+    // Jordan Lee has no working hours, so any future time is bookable; each case gets its own 5-minute slot.
+    BOOK_VISIT("POST", "/api/v1/visits", "lee", null,
+        c -> new JsonObject().put("patientId", IDS.get("ana")).put("type", "intake").put("start", c.slot).put("durationMinutes", 5)
+            .put("clinicianIds", new io.vertx.core.json.JsonArray().add(IDS.get("lee"))));
 
     final String method;
     final String template;
@@ -115,6 +119,8 @@ class BadInputIT {
   static final class Ctx {
     final Route route;
     final String unique = "bad" + SEQ.incrementAndGet() + DOMAIN;
+    final String slot = java.time.Instant.ofEpochSecond((tandem.clock().instant().getEpochSecond() / 300 + 600 + SEQ.incrementAndGet())
+        * 300).toString();
     final Http caller;
     String token;
     String otherSession;
@@ -241,6 +247,17 @@ class BadInputIT {
   static List<Case> fieldCases() {
     List<Case> c = new ArrayList<>();
     String op = "{\"$gt\": \"\"}";
+    // book a visit
+    c.add(json(Route.BOOK_VISIT, "patientId " + op, "patientId", op, 400, "invalid_field"));
+    c.add(json(Route.BOOK_VISIT, "start " + op, "start", op, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start as a number", "start", 1767225600, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start without an offset", "start", "2031-01-01T10:00:00", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start in the past", "start", "2020-01-01T10:00:00Z", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "durationMinutes as a string", "durationMinutes", "30", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "durationMinutes of 10000", "durationMinutes", 10000, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "type not a visit type", "type", "surgery", 400, "invalid_field"));
+    c.add(json(Route.BOOK_VISIT, "clinicianIds [" + op + "]", "clinicianIds", "[" + op + "]", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "patientId of another clinician's patient", "patientId", "ghost-patient-id", 404, "not_found"));
     // login
     c.add(new Case(Route.LOGIN, "{\"email\": {\"$gt\": \"\"}, \"password\": \"x\"}", 400, "invalid_field",
         (x, q) -> q.withBody("{\"email\": {\"$gt\": \"\"}, \"password\": \"x\"}")));
@@ -515,6 +532,8 @@ class BadInputIT {
       case SET_TEAM -> team(IDS.get("chloe"));
       case UPDATE_USER -> users().stream().filter(u -> IDS.get("david").equals(u.getString("id"))).findFirst()
           .orElseThrow();
+      case BOOK_VISIT -> new JsonObject().put("users", users().size()).put("visits", mongo.getDatabase("tandem")
+          .getCollection("visits").countDocuments()).put("claims", mongo.getDatabase("tandem").getCollection("visitSlots").countDocuments());
       default -> new JsonObject().put("users", users().size());
     };
   }
