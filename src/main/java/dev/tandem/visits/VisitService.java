@@ -69,7 +69,10 @@ public final class VisitService {
       Visit v = newVisit(caller, team, req, null);
       return checkAvailable(List.of(v)).compose(x -> write(List.of(v)))
           .compose(x -> audited(caller, "visit.book", v).map(y -> v))
-          .compose(this::describe);
+          .compose(x -> {
+            notify(v, "visit.changed");
+            return describe(v);
+          });
     });
   }
 
@@ -85,7 +88,11 @@ public final class VisitService {
       Visit b = newVisit(caller, team, req.second(), pairId);
       return checkAvailable(List.of(a, b)).compose(x -> write(List.of(a, b)))
           .compose(x -> Future.all(audited(caller, "visit.book", a), audited(caller, "visit.book", b)))
-          .compose(x -> Future.all(describe(a), describe(b)))
+          .compose(x -> {
+            notify(a, "visit.changed");
+            notify(b, "visit.changed");
+            return Future.all(describe(a), describe(b));
+          })
           .map(all -> new JsonArray().add(all.<JsonObject>resultAt(0)).add(all.<JsonObject>resultAt(1)));
     });
   }
