@@ -1,6 +1,5 @@
 package dev.tandem.visits;
 
-import dev.tandem.http.ApiException;
 import dev.tandem.store.StoreErrors;
 import dev.tandem.store.Times;
 import io.vertx.core.Future;
@@ -109,9 +108,5 @@ final class SlotClaims {
           ? confirm(visitId, keys).map(0) : release(visitId, keys).map(keys.size()))));
       return Future.all(settled).map(all -> settled.stream().mapToInt(Future::result).sum());
     });
-  }
-
-  static ApiException taken() {
-    return ApiException.conflict("slot_taken", "That time is no longer free for everyone in the visit. Pick another time.");
   }
 }

@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
@@ -200,9 +199,5 @@ public final class WaitingRoom {
       o.put("userId", userId);
     }
     return o;
-  }
-
-  static List<String> events() {
-    return List.of("visit.waiting", "visit.admitted", "visit.note", "visit.reminder", "visit.changed");
   }
 }
