@@ -95,7 +95,8 @@ public final class Reminders {
 
   /** Runs {@code send} only if this node is the first to insert the marker. */
   private Future<Integer> once(Visit v, String kind, String channel, java.util.function.Supplier<Future<Void>> send) {
-    String id = v.id() + "|" + kind + "|" + channel;
+    // The start is part of the key: a visit moved after its reminder went out is reminded again.
+    String id = v.id() + "|" + v.start().getEpochSecond() + "|" + kind + "|" + channel;
     JsonObject marker = new JsonObject().put("_id", id).put("visitId", v.id()).put("at", clock.instant().toString());
     return mongo.insert(COLLECTION, marker).transform(ar -> {
       if (ar.failed()) {

@@ -1,9 +1,8 @@
 package dev.tandem.visits;
 
-import dev.tandem.identity.Role;
 import java.util.Locale;
 
-/** The kinds of video visit, and which clinician roles each needs. */
+/** The kinds of video visit (the care-team clinicians each needs are chosen in VisitService.clinicians). */
 public enum VisitType {
   INTAKE, MEDICATION_REVIEW, PSYCHOTHERAPY, JOINT;
 
@@ -18,15 +17,5 @@ public enum VisitType {
       }
     }
     return null;
-  }
-
-  /** Whether a clinician of {@code role} may take part; a joint visit needs a prescriber and a therapist. */
-  boolean allows(Role role) {
-    return switch (this) {
-      case INTAKE -> role.isClinician();
-      case MEDICATION_REVIEW -> role == Role.PRESCRIBER || role == Role.NAVIGATOR;
-      case PSYCHOTHERAPY -> role == Role.THERAPIST || role == Role.NAVIGATOR;
-      case JOINT -> role.isClinician();
-    };
   }
 }

@@ -110,6 +110,29 @@ class RemindersIT {
   }
 
   @Test
+  void aVisitMovedAfterItsReminderIsRemindedAgainForTheNewTime() throws Exception {
+    // Jordan Lee (no working hours) and David (no demo visits): any time relative to the test clock is free.
+    Member lee = Member.login(tandem, "lee");
+    Member david = Member.login(tandem, "david");
+    Instant start = Instant.ofEpochSecond((clock.instant().getEpochSecond() / 300 + 12 * 20) * 300); // about 20 h ahead
+    String id = lee.http().post("/api/v1/visits", new JsonObject().put("patientId", david.id()).put("type", "intake")
+        .put("start", start.toString()).put("durationMinutes", 30).put("clinicianIds", new io.vertx.core.json.JsonArray().add(lee.id())))
+        .expect(201).json().getJsonObject("visit").getString("id");
+    try (Live davidLive = david.live(tandem)) {
+      check();
+      davidLive.await(e -> Live.type("visit.reminder", id).test(e) && start.toString().equals(e.getString("start")));
+      Instant later = start.plus(Duration.ofHours(2));
+      lee.http().post("/api/v1/visits/" + id + "/reschedule", new JsonObject().put("start", later.toString())
+          .put("durationMinutes", 30)).expect(200);
+      check();
+      JsonObject again = davidLive.await(e -> Live.type("visit.reminder", id).test(e) && later.toString().equals(e.getString("start")));
+      assertEquals("24h", again.getString("kind"));
+      check();
+      assertEquals(2, davidLive.all(Live.type("visit.reminder", id)).size(), "once per time, not once per check");
+    }
+  }
+
+  @Test
   void theCalendarFileFollowsRfc5545AndLeavesThePatientNameOut() {
     String id = rivera.book(ben.id(), "medication-review", "2026-12-04T18:00:00Z", 30).expect(201).json()
         .getJsonObject("visit").getString("id");
