@@ -25,9 +25,12 @@ import java.util.TreeSet;
  * hits a taken slot deletes the claims it inserted itself (matched by its visit id, so it never
  * removes another attempt's claim) and fails with 409.
  *
- * <p>Claims are written "pending" and confirmed once the visit document exists. A process that
- * dies between the two steps leaves pending claims behind; {@link #sweep} confirms those whose
- * visit exists and releases the rest.
+ * <p>Every multi-step change marks the claims it touches "pending" first: new claims are
+ * inserted pending and confirmed once the visit document says so; claims about to be released
+ * (cancel, no-show, the old time of a move) are marked pending before the visit changes. A
+ * process that dies in between leaves pending claims behind, and {@link #sweep} settles them
+ * against the visit as it is stored: claims inside an active visit's time are confirmed, all
+ * others released. So a crash never leaves time blocked, nor frees time a visit still holds.
  */
 final class SlotClaims {
   static final String COLLECTION = "visitSlots";
@@ -64,7 +67,7 @@ final class SlotClaims {
     for (String k : keys) {
       int bar = k.indexOf('|');
       ops.add(BulkOperation.createInsert(new JsonObject().put("_id", k).put("visitId", visitId)
-          .put("userId", k.substring(0, bar)).put("slot", k.substring(bar + 1)).put("pending", true).put("createdAt", now)));
+          .put("userId", k.substring(0, bar)).put("slot", k.substring(bar + 1)).put("pending", true).put("pendingSince", now).put("createdAt", now)));
     }
     return mongo.bulkWriteWithOptions(COLLECTION, ops, new BulkWriteOptions(true)).<Void>mapEmpty()
         .recover(t -> release(visitId, keys).transform(x -> Future.failedFuture(StoreErrors.conflictOnDuplicate(t,
@@ -81,6 +84,16 @@ final class SlotClaims {
         .mapEmpty();
   }
 
+  /** Marks claims about to be released, so a crash before the release is settled by the sweeper. */
+  Future<Void> markPending(String visitId, List<String> keys) {
+    if (keys.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    return mongo.updateCollectionWithOptions(COLLECTION, ownedBy(visitId, keys), new JsonObject().put("$set",
+        new JsonObject().put("pending", true).put("pendingSince", Times.format(clock.instant()))),
+        new io.vertx.ext.mongo.UpdateOptions().setMulti(true)).mapEmpty();
+  }
+
   /** Deletes this visit's claims among {@code keys}; claims held by other visits are untouched. */
   Future<Void> release(String visitId, List<String> keys) {
     if (keys.isEmpty()) {
@@ -94,19 +107,25 @@ final class SlotClaims {
   }
 
   /**
-   * Settles pending claims older than {@code after}: confirmed when their visit exists and is
-   * active, released otherwise. Succeeds with the number released.
+   * Settles claims pending for longer than {@code after}: those inside the current time of an
+   * active visit are confirmed, every other one (visit never written, cancelled, moved away) is
+   * released. Succeeds with the number released.
    */
   Future<Integer> sweep(Duration after, MongoVisitStore visits) {
     JsonObject q = new JsonObject().put("pending", true)
-        .put("createdAt", new JsonObject().put("$lt", Times.format(clock.instant().minus(after))));
+        .put("pendingSince", new JsonObject().put("$lt", Times.format(clock.instant().minus(after))));
     return mongo.find(COLLECTION, q).compose(stale -> {
       Map<String, List<String>> byVisit = new HashMap<>();
       stale.forEach(c -> byVisit.computeIfAbsent(c.getString("visitId"), k -> new ArrayList<>()).add(c.getString("_id")));
       List<Future<Integer>> settled = new ArrayList<>();
-      byVisit.forEach((visitId, keys) -> settled.add(visits.get(visitId).compose(v -> v != null && v.status().active()
-          ? confirm(visitId, keys).map(0) : release(visitId, keys).map(keys.size()))));
+      byVisit.forEach((visitId, keys) -> settled.add(visits.get(visitId).compose(v -> {
+        java.util.Set<String> held = v != null && v.status().active() ? new java.util.HashSet<>(VisitService.keys(v)) : java.util.Set.of();
+        List<String> keep = keys.stream().filter(held::contains).toList();
+        List<String> drop = keys.stream().filter(k -> !held.contains(k)).toList();
+        return confirm(visitId, keep).compose(x -> release(visitId, drop)).map(drop.size());
+      })));
       return Future.all(settled).map(all -> settled.stream().mapToInt(Future::result).sum());
     });
   }
+
 }

@@ -226,11 +226,13 @@ public final class VisitService {
       JsonObject set = new JsonObject().put("start", Times.format(req.start())).put("end", Times.format(moved.end()))
           .put("durationMinutes", req.durationMinutes());
       return checkAvailable(List.of(moved)).compose(x -> claims.claim(v.id(), toClaim))
+          .compose(x -> claims.markPending(v.id(), toRelease))
           .compose(x -> store.update(v, set, historyEntry(VisitStatus.SCHEDULED, clock.instant(), caller.userId())
               .put("rescheduledFrom", v.start().toString()), null))
           .compose(updated -> {
             if (updated == null) {
-              return claims.release(v.id(), toClaim).transform(x -> Future.failedFuture(changed()));
+              return claims.release(v.id(), toClaim).compose(x -> claims.confirm(v.id(), toRelease))
+                  .transform(x -> Future.failedFuture(changed()));
             }
             return claims.confirm(v.id(), toClaim).compose(x -> claims.release(v.id(), toRelease))
                 .compose(x -> audited(caller, "visit.reschedule", updated)).map(x -> updated);
@@ -251,7 +253,7 @@ public final class VisitService {
       if (!(v.status() == VisitStatus.SCHEDULED || v.status() == VisitStatus.WAITING)) {
         throw ApiException.conflict("visit_not_cancellable", "This visit has already started or ended.");
       }
-      return transition(caller, v, VisitStatus.CANCELLED, new JsonObject())
+      return claims.markPending(v.id(), keys(v)).compose(x -> transition(caller, v, VisitStatus.CANCELLED, new JsonObject()))
           .compose(u -> claims.release(u.id(), keys(u)).map(u));
     }).compose(u -> audited(caller, "visit.cancel", u).map(u)).compose(u -> {
       notify(u, "visit.changed");
@@ -270,7 +272,8 @@ public final class VisitService {
         throw ApiException.conflict("visit_not_started", "A visit can be marked a no-show only after its start time.");
       }
       // The rest of the hour is free again: the clinicians can see someone else.
-      return transition(caller, v, VisitStatus.NO_SHOW, new JsonObject()).compose(u -> claims.release(u.id(), keys(u)).map(u));
+      return claims.markPending(v.id(), keys(v)).compose(x -> transition(caller, v, VisitStatus.NO_SHOW, new JsonObject()))
+          .compose(u -> claims.release(u.id(), keys(u)).map(u));
     }).compose(u -> audited(caller, "visit.no-show", u).map(u)).compose(u -> {
       notify(u, "visit.changed");
       return describe(u);

@@ -109,6 +109,6 @@ public final class Visits {
         Store.Index.plain(MongoVisitStore.VISITS, "visits_participant_start", new JsonObject().put("participants", 1).put("start", 1)),
         Store.Index.plain(MongoVisitStore.VISITS, "visits_status_start", new JsonObject().put("status", 1).put("start", 1)),
         Store.Index.plain(MongoVisitStore.VISITS, "visits_clinician_status", new JsonObject().put("clinicianIds", 1).put("status", 1)),
-        Store.Index.plain(SlotClaims.COLLECTION, "slots_pending", new JsonObject().put("pending", 1).put("createdAt", 1)));
+        Store.Index.plain(SlotClaims.COLLECTION, "slots_pending", new JsonObject().put("pending", 1).put("pendingSince", 1)));
   }
 }

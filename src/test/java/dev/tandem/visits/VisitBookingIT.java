@@ -303,27 +303,38 @@ class VisitBookingIT {
   }
 
   @Test
-  void theSweeperReleasesClaimsWhoseVisitWasNeverWritten() throws Exception {
+  void theSweeperSettlesClaimsLeftPendingByACrashAgainstTheStoredVisit() throws Exception {
     String real = rivera.book(ben.id(), "medication-review", "2026-12-22T15:00:00Z", 30).expect(201).json()
         .getJsonObject("visit").getString("id");
-    // A crash between claiming and writing the visit leaves pending claims behind; one of the real visit's claims
-    // is also still pending (crash before the confirm step).
     MongoCollection<Document> slots = collection("visitSlots");
+    String longAgo = "2026-12-02T12:00:00.000000000Z";
+    // A crash between claiming and writing a visit leaves pending claims of a visit that does not exist.
     String ghostKey = rivera.id() + "|2026-12-22T18:00:00.000000000Z";
     slots.insertOne(new Document("_id", ghostKey).append("visitId", "ghost").append("userId", rivera.id())
-        .append("slot", "2026-12-22T18:00:00.000000000Z").append("pending", true).append("createdAt", "2026-12-02T12:00:00.000000000Z"));
-    String realKey = ben.id() + "|2026-12-22T15:00:00.000000000Z";
-    slots.updateOne(new Document("_id", realKey), new Document("$set", new Document("pending", true)
-        .append("createdAt", "2026-12-02T12:00:00.000000000Z")));
+        .append("slot", "2026-12-22T18:00:00.000000000Z").append("pending", true).append("pendingSince", longAgo)
+        .append("createdAt", longAgo));
+    // A crash during a move leaves the real visit with a pending claim inside its time (keep) and one outside it (drop).
+    String insideKey = ben.id() + "|2026-12-22T15:00:00.000000000Z";
+    slots.updateOne(new Document("_id", insideKey), new Document("$set", new Document("pending", true).append("pendingSince", longAgo)));
+    String strayKey = ben.id() + "|2026-12-22T19:00:00.000000000Z";
+    slots.insertOne(new Document("_id", strayKey).append("visitId", real).append("userId", ben.id())
+        .append("slot", "2026-12-22T19:00:00.000000000Z").append("pending", true).append("pendingSince", longAgo)
+        .append("createdAt", longAgo));
     assertEquals("slot_taken", rivera.book(ben.id(), "medication-review", "2026-12-22T18:00:00Z", 30).errorCode());
+
     int released = tandem.app().visits().sweep().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    assertEquals(1, released);
+    assertEquals(2, released);
     assertEquals(0, slots.countDocuments(new Document("_id", ghostKey)));
-    Document kept = slots.find(new Document("_id", realKey)).first();
+    assertEquals(0, slots.countDocuments(new Document("_id", strayKey)));
+    Document kept = slots.find(new Document("_id", insideKey)).first();
     assertNotNull(kept);
     assertEquals(real, kept.getString("visitId"));
     assertFalse(kept.getBoolean("pending"));
     rivera.book(ben.id(), "medication-review", "2026-12-22T18:00:00Z", 30).expect(201);
+    assertEquals("slot_taken", rivera.book(chloe.id(), "medication-review", "2026-12-22T15:00:00Z", 30).errorCode(),
+        "the real visit still holds its time");
+    // Claims being released right now are not touched before the grace period.
+    assertEquals(0, tandem.app().visits().sweep().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS));
   }
 
   @Test
