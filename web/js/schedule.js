@@ -62,11 +62,35 @@ function visitRow(v) {
     if (new Date(v.start).getTime() <= Date.now()) actions.push(action('No-show', () => api('POST', `/api/v1/visits/${id}/no-show`)));
     actions.push(action('Cancel', () => api('POST', `/api/v1/visits/${id}/cancel`)));
   }
+  const move = v.status === 'scheduled' ? moveForm(v) : null;
   return h('li', { class: 'visit-item', dataset: { visitId: v.id, status: v.status } },
     h('p', { class: 'visit-when', text: `${formatClock(v.start)} – ${formatClock(v.end)}` }),
     h('p', { text: `${patientName(v)} · ${TYPE_LABELS[v.type] || v.type}` }),
     h('p', { class: 'small muted', text: STATUS_LABELS[v.status] || v.status }),
-    h('div', { class: 'actions' }, actions));
+    h('div', { class: 'actions' }, actions),
+    move);
+}
+
+/** Reschedule: a new start in the viewer's own time; the server claims it before freeing the old one. */
+function moveForm(v) {
+  const inputId = `move-${v.id}`;
+  const input = h('input', { id: inputId, type: 'datetime-local', step: '300' });
+  const save = h('button', { type: 'button', class: 'secondary' }, 'Move');
+  save.addEventListener('click', () => whileBusy(save, 'Moving…', async () => {
+    const when = new Date(input.value);
+    if (!input.value || Number.isNaN(when.getTime())) {
+      showError(pageError, 'Choose the new start time first.');
+      return;
+    }
+    try {
+      await api('POST', `/api/v1/visits/${encodeURIComponent(v.id)}/reschedule`, { start: when.toISOString(), durationMinutes: v.durationMinutes });
+      announcer.textContent = `Moved to ${formatWhen(when.toISOString())}.`;
+      await loadSchedule();
+    } catch (err) {
+      showError(pageError, err);
+    }
+  }));
+  return h('div', { class: 'field inline' }, h('label', { for: inputId, text: 'New start' }), input, save);
 }
 
 function action(label, run) {

@@ -191,6 +191,38 @@ class VisitsBrowserIT {
     assertFitsPhoneWidth(eve);
   }
 
+  @Test
+  void aClinicianMovesAVisitFromTheWeekSchedule() {
+    Http lee = tandem.signedIn("lee");
+    String leeId = lee.get("/api/v1/me").json().getJsonObject("user").getString("id");
+    String davidId = tandem.signedIn("david").get("/api/v1/me").json().getJsonObject("user").getString("id");
+    Instant start = Instant.ofEpochSecond((tandem.clock().instant().getEpochSecond() / 300 + 6) * 300);
+    String visitId = lee.post("/api/v1/visits", new JsonObject().put("patientId", davidId).put("type", "intake")
+        .put("start", start.toString()).put("durationMinutes", 30).put("clinicianIds", new io.vertx.core.json.JsonArray().add(leeId)))
+        .expect(201).json().getJsonObject("visit").getString("id");
+    try (HeadlessChrome chrome = HeadlessChrome.start()) {
+      ChromeDriver driver = chrome.driver();
+      signIn(chrome, "lee", "/clinician.html");
+      driver.get(tandem.baseUrl() + "/schedule.html");
+      chrome.await().until(ExpectedConditions.attributeToBe(By.id("schedule"), "aria-busy", "false"));
+      WebElement item = chrome.await().until(ExpectedConditions.presenceOfElementLocated(
+          By.cssSelector(".visit-item[data-visit-id='" + visitId + "']")));
+      assertTrue(item.getText().contains("David Kim"), item.getText());
+      // The new start, typed in the browser's own zone (datetime-local), one hour later.
+      Instant later = start.plusSeconds(3600);
+      WebElement input = item.findElement(By.cssSelector("input[type='datetime-local']"));
+      driver.executeScript("const d = new Date(arguments[1]);"
+          + "const p = (n) => String(n).padStart(2, '0');"
+          + "arguments[0].value = `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:${p(d.getMinutes())}`;",
+          input, later.toString());
+      item.findElement(By.xpath(".//button[normalize-space()='Move']")).click();
+      chrome.await().until(ExpectedConditions.textMatches(By.id("announcer"), Pattern.compile("Moved to .+")));
+      assertEquals(later.toString(), lee.get("/api/v1/visits/" + visitId).expect(200).json().getJsonObject("visit").getString("start"));
+      List<String> problems = chrome.consoleProblems();
+      assertTrue(problems.isEmpty(), "browser console: " + String.join("\n", problems));
+    }
+  }
+
   private static void assertFitsPhoneWidth(ChromeDriver driver) {
     Number scroll = (Number) driver.executeScript("return document.documentElement.scrollWidth;");
     assertTrue(scroll.intValue() <= HeadlessChrome.WIDTH + 1, "no sideways scrolling at phone width: " + scroll);
