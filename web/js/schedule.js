@@ -252,13 +252,81 @@ function wireBooking() {
   });
 }
 
+// ---- working hours ----------------------------------------------------------------------
+
+const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+let timeOff = [];
+
+function renderTimeOff() {
+  const list = document.getElementById('time-off-list');
+  list.replaceChildren(...timeOff.map((t, i) => h('li', null, `${formatWhen(t.start)} – ${formatWhen(t.end)} `,
+    h('button', { type: 'button', class: 'secondary', onclick: () => { timeOff.splice(i, 1); renderTimeOff(); } }, 'Remove'))));
+}
+
+async function wireHours(user) {
+  const days = document.getElementById('hours-days');
+  days.replaceChildren(...DAYS.map((d) => h('div', { class: 'field inline' },
+    h('span', { class: 'day-name', id: `day-${d}`, text: d[0].toUpperCase() + d.slice(1) }),
+    h('label', { for: `${d}-start`, class: 'visually-hidden', text: `${d} from` }),
+    h('input', { id: `${d}-start`, type: 'time', step: '300', 'aria-describedby': `day-${d}` }),
+    h('label', { for: `${d}-end`, class: 'visually-hidden', text: `${d} until` }),
+    h('input', { id: `${d}-end`, type: 'time', step: '300', 'aria-describedby': `day-${d}` }))));
+  const zone = document.getElementById('hours-zone');
+  zone.value = viewerZone;
+  const { availability } = await api('GET', `/api/v1/availability/${encodeURIComponent(user.id)}`);
+  if (availability) { // none yet: bookable at any time until hours are saved
+    zone.value = availability.zone;
+    for (const d of DAYS) {
+      const w = (availability.weekly[d] || [])[0];
+      if (w) {
+        document.getElementById(`${d}-start`).value = w.start;
+        document.getElementById(`${d}-end`).value = w.end;
+      }
+    }
+    timeOff = availability.timeOff || [];
+  }
+  renderTimeOff();
+  document.getElementById('off-add').addEventListener('click', () => {
+    const from = new Date(document.getElementById('off-start').value);
+    const until = new Date(document.getElementById('off-end').value);
+    if (Number.isNaN(from.getTime()) || Number.isNaN(until.getTime()) || until <= from) {
+      showError(document.getElementById('hours-error'), 'Time off needs a start and a later end.');
+      return;
+    }
+    timeOff.push({ start: from.toISOString(), end: until.toISOString() });
+    renderTimeOff();
+  });
+  const form = document.getElementById('hours-form');
+  const error = document.getElementById('hours-error');
+  const result = document.getElementById('hours-result');
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    clearError(error);
+    result.textContent = '';
+    const weekly = {};
+    for (const d of DAYS) {
+      const start = document.getElementById(`${d}-start`).value;
+      const end = document.getElementById(`${d}-end`).value;
+      if (start && end) weekly[d] = [{ start, end }];
+    }
+    whileBusy(document.getElementById('hours-submit'), 'Saving…', async () => {
+      try {
+        await api('PUT', '/api/v1/availability', { zone: zone.value.trim(), weekly, timeOff });
+        result.textContent = 'Working hours saved.';
+      } catch (err) {
+        showError(error, err);
+      }
+    });
+  });
+}
+
 function slot(s) {
   return { type: s.type, start: s.start, durationMinutes: s.durationMinutes };
 }
 
 async function main() {
   document.getElementById('zone-name').textContent = viewerZone;
-  await startPage(['prescriber', 'therapist', 'navigator']);
+  const user = await startPage(['prescriber', 'therapist', 'navigator']);
   document.getElementById('pair-date').value = new Date(Date.now() + DAY_MS).toISOString().slice(0, 10);
   new Live({ onEvent, onState: (state) => { document.body.dataset.live = state; } }).start();
   view.addEventListener('change', () => loadSchedule().catch((err) => showError(pageError, err)));
@@ -274,7 +342,7 @@ async function main() {
   });
   window.setInterval(renderWaiting, 15000);
   wireBooking();
-  await Promise.all([loadSchedule(), loadWaiting(), loadPatients()]);
+  await Promise.all([loadSchedule(), loadWaiting(), loadPatients(), wireHours(user)]);
 }
 
 main().catch((err) => showError(pageError, err));

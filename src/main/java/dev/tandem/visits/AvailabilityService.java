@@ -50,14 +50,10 @@ public final class AvailabilityService {
         .map(x -> a.toJson());
   }
 
-  /** A clinician's hours (clinicians only; hours are not patient data). 404 when none are set. */
+  /** A clinician's hours (clinicians only; hours are not patient data), or null when none are set. */
   public Future<JsonObject> get(String clinicianId) {
-    return mongo.findOne(COLLECTION, new JsonObject().put("_id", clinicianId), null).map(d -> {
-      if (d == null) {
-        throw ApiException.notFound("availability");
-      }
-      return Availability.fromDoc(d).toJson();
-    });
+    return mongo.findOne(COLLECTION, new JsonObject().put("_id", clinicianId), null)
+        .map(d -> d == null ? null : Availability.fromDoc(d).toJson());
   }
 
   Future<Map<String, Availability>> forClinicians(Collection<String> ids) {

@@ -235,7 +235,9 @@ public final class VisitsRoutes {
 
   private void getAvailability(RoutingContext ctx) {
     String id = Ids.pathId(ctx, "clinicianId", "availability");
-    v.availability.get(id).onSuccess(o -> Responses.json(ctx, 200, new JsonObject().put("availability", o))).onFailure(ctx::fail);
+    // No hours set is an ordinary state, not an error: the answer simply has no "availability".
+    v.availability.get(id).onSuccess(o -> Responses.json(ctx, 200, o == null ? new JsonObject() : new JsonObject().put("availability", o)))
+        .onFailure(ctx::fail);
   }
 
   /** Jitsi posts more fields than we use, so unknown fields are ignored here; the ones we read are type-checked. */

@@ -223,6 +223,36 @@ class VisitsBrowserIT {
     }
   }
 
+  @Test
+  void aClinicianSeesAndChangesHerWorkingHoursAndTimeOff() {
+    try (HeadlessChrome chrome = HeadlessChrome.start()) {
+      ChromeDriver driver = chrome.driver();
+      signIn(chrome, "okafor", "/clinician.html");
+      driver.get(tandem.baseUrl() + "/schedule.html");
+      // The demo hours (Mon-Fri 09:00-17:00 New York) are shown.
+      chrome.await().until(ExpectedConditions.attributeToBe(By.id("monday-start"), "value", "09:00"));
+      assertEquals("17:00", driver.findElement(By.id("friday-end")).getDomProperty("value"));
+      assertEquals("America/New_York", driver.findElement(By.id("hours-zone")).getDomProperty("value"));
+      assertEquals("", driver.findElement(By.id("saturday-start")).getDomProperty("value"));
+      driver.executeScript("document.getElementById('friday-end').value = '15:00';"
+          + "document.getElementById('off-start').value = '2027-01-04T09:00';"
+          + "document.getElementById('off-end').value = '2027-01-08T17:00';");
+      driver.findElement(By.id("off-add")).click();
+      chrome.await().until(ExpectedConditions.numberOfElementsToBe(By.cssSelector("#time-off-list li"), 1));
+      driver.findElement(By.id("hours-submit")).click();
+      chrome.await().until(ExpectedConditions.textToBe(By.id("hours-result"), "Working hours saved."));
+      Http okafor = tandem.signedIn("okafor");
+      String id = okafor.get("/api/v1/me").json().getJsonObject("user").getString("id");
+      JsonObject a = okafor.get("/api/v1/availability/" + id).expect(200).json().getJsonObject("availability");
+      assertEquals("15:00", a.getJsonObject("weekly").getJsonArray("friday").getJsonObject(0).getString("end"));
+      assertEquals("09:00", a.getJsonObject("weekly").getJsonArray("monday").getJsonObject(0).getString("start"));
+      assertEquals(1, a.getJsonArray("timeOff").size());
+      assertTrue(a.getJsonObject("weekly").getJsonArray("saturday") == null, "still off on Saturdays");
+      List<String> problems = chrome.consoleProblems();
+      assertTrue(problems.isEmpty(), "browser console: " + String.join("\n", problems));
+    }
+  }
+
   private static void assertFitsPhoneWidth(ChromeDriver driver) {
     Number scroll = (Number) driver.executeScript("return document.documentElement.scrollWidth;");
     assertTrue(scroll.intValue() <= HeadlessChrome.WIDTH + 1, "no sideways scrolling at phone width: " + scroll);
