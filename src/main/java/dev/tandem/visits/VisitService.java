@@ -67,11 +67,12 @@ public final class VisitService {
   public Future<JsonObject> book(Caller caller, VisitRequests.Book req) {
     return careTeams.authorize(caller, req.patientId()).compose(team -> {
       Visit v = newVisit(caller, team, req, null);
+      // Once the visit is written, confirming its claims, the audit record and the answer are independent.
       return checkAvailable(List.of(v)).compose(x -> write(List.of(v)))
-          .compose(x -> audited(caller, "visit.book", v).map(y -> v))
-          .compose(x -> {
+          .compose(x -> Future.all(confirm(List.of(v)), audited(caller, "visit.book", v), describe(v)))
+          .map(all -> {
             notify(v, "visit.changed");
-            return describe(v);
+            return all.<JsonObject>resultAt(2);
           });
     });
   }
@@ -87,13 +88,13 @@ public final class VisitService {
       Visit a = newVisit(caller, team, req.first(), pairId);
       Visit b = newVisit(caller, team, req.second(), pairId);
       return checkAvailable(List.of(a, b)).compose(x -> write(List.of(a, b)))
-          .compose(x -> Future.all(audited(caller, "visit.book", a), audited(caller, "visit.book", b)))
-          .compose(x -> {
+          .compose(x -> Future.all(confirm(List.of(a, b)), audited(caller, "visit.book", a), audited(caller, "visit.book", b),
+              describe(a), describe(b)))
+          .map(all -> {
             notify(a, "visit.changed");
             notify(b, "visit.changed");
-            return Future.all(describe(a), describe(b));
-          })
-          .map(all -> new JsonArray().add(all.<JsonObject>resultAt(0)).add(all.<JsonObject>resultAt(1)));
+            return new JsonArray().add(all.<JsonObject>resultAt(3)).add(all.<JsonObject>resultAt(4));
+          });
     });
   }
 
@@ -179,15 +180,21 @@ public final class VisitService {
     });
   }
 
-  /** Claims every slot of every visit, then writes the visits; on any failure nothing stays behind. */
+  /**
+   * Claims every slot of every visit, then writes the visits; on any failure nothing stays
+   * behind. The claims stay pending until {@link #confirm} (only after the visits exist).
+   */
   private Future<Void> write(List<Visit> visits) {
     Future<Void> chain = Future.succeededFuture();
     for (Visit v : visits) {
       chain = chain.compose(x -> claims.claim(v.id(), keys(v)));
     }
     return chain.recover(t -> releaseAll(visits).transform(x -> Future.failedFuture(t)))
-        .compose(x -> insertAll(visits))
-        .compose(x -> Future.all(visits.stream().map(v -> claims.confirm(v.id(), keys(v))).toList()).mapEmpty());
+        .compose(x -> insertAll(visits));
+  }
+
+  private Future<Void> confirm(List<Visit> visits) {
+    return Future.all(visits.stream().map(v -> claims.confirm(v.id(), keys(v))).toList()).mapEmpty();
   }
 
   private Future<Void> insertAll(List<Visit> visits) {
