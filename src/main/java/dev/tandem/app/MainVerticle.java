@@ -21,6 +21,8 @@ import dev.tandem.messaging.LiveActions;
 import dev.tandem.messaging.Messaging;
 import dev.tandem.messaging.MessagingRoutes;
 import dev.tandem.store.Store;
+import dev.tandem.visits.Visits;
+import dev.tandem.visits.VisitsRoutes;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -57,6 +59,7 @@ public final class MainVerticle extends VerticleBase {
   private Messaging messaging;
   private Library library;
   private Education education;
+  private Visits visits;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -94,6 +97,7 @@ public final class MainVerticle extends VerticleBase {
           indexes.addAll(Messaging.indexes(cfg.store().mode() == dev.tandem.config.StoreConfig.Mode.EMBEDDED));
           indexes.addAll(AuditLog.indexes());
           indexes.addAll(Education.indexes());
+          indexes.addAll(Visits.indexes());
           return store.ensureIndexes(indexes);
         })
         .compose(v -> {
@@ -104,6 +108,7 @@ public final class MainVerticle extends VerticleBase {
           identity = new Identity(vertx, store.mongo(), cfg.identity(), audit, clock);
           messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
           education = new Education(vertx, store.mongo(), library, identity, keyManager, audit, cfg.education(), clock);
+          visits = new Visits(vertx, store.mongo(), identity, audit, cfg.visits(), clock, this::publicUrl);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -112,7 +117,9 @@ public final class MainVerticle extends VerticleBase {
             return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
                 : Future.succeededFuture();
           }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedEducation(education.service)
-              : Future.succeededFuture()).compose(v -> listen(audit));
+              : Future.succeededFuture())
+          .compose(v -> demo != null && demo.createdNow() ? visits.seedDemo() : Future.succeededFuture())
+              .compose(v -> visits.start()).compose(v -> listen(audit));
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -146,6 +153,7 @@ public final class MainVerticle extends VerticleBase {
       new PatientRoutes(identity.careTeams, identity.identity, idRoutes, auth).mount(r);
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
       new MessagingRoutes(messaging, auth).mount(r);
+      new VisitsRoutes(visits, auth).mount(r);
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
       new EducationRoutes(education, auth, clock).mount(r);
     });
@@ -179,7 +187,7 @@ public final class MainVerticle extends VerticleBase {
       vertx.cancelTimer(purgeTimer);
     }
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
-    return http.eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
+    return http.eventually(() -> visits == null ? Future.succeededFuture() : visits.stop()).eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
   }
 
@@ -210,6 +218,14 @@ public final class MainVerticle extends VerticleBase {
 
   public Education education() {
     return education;
+  }
+
+  public Visits visits() {
+    return visits;
+  }
+
+  private String publicUrl() {
+    return cfg.http().publicUrl().isEmpty() ? baseUrl() : cfg.http().publicUrl();
   }
 
   public KeyManager keyManager() {

@@ -13,8 +13,18 @@ public final class SecurityHeaders implements Handler<RoutingContext> {
 
   public SecurityHeaders(boolean tls) {
     this.tls = tls;
-    this.csp = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        + "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
+    this.csp = policyAllowing(null);
+  }
+
+  /**
+   * The policy, optionally also allowing scripts and frames from one more origin (the visit page
+   * and its Jitsi deployment; every other page keeps the strict policy).
+   */
+  public static String policyAllowing(String origin) {
+    String extra = origin == null ? "" : " " + origin;
+    return "default-src 'self'; script-src 'self'" + extra + "; style-src 'self'; img-src 'self' data:; "
+        + "connect-src 'self'; " + (origin == null ? "" : "frame-src" + extra + "; ")
+        + "frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";
   }
 
   @Override

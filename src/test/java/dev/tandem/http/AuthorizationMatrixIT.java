@@ -106,7 +106,9 @@ class AuthorizationMatrixIT {
     ADMIN_AUDIT("GET", "/api/v1/admin/audit?limit=20"),
     ADMIN_AUDIT_VERIFY("GET", "/api/v1/admin/audit/verify"),
     EDUCATION_MODULES("GET", "/api/v1/education/modules"),
-    PATIENT_EDUCATION("GET", "/api/v1/patients/{patient}/education");
+    PATIENT_EDUCATION("GET", "/api/v1/patients/{patient}/education"),
+    MY_VISITS("GET", "/api/v1/visits?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z"),
+    WAITING_ROOM("GET", "/api/v1/visits/waiting");
 
     final String method;
     final String template;
@@ -166,6 +168,8 @@ class AuthorizationMatrixIT {
       {Route.ADMIN_AUDIT_VERIFY,     401, 403, 403, 403, 403, 403, 403, 403, 403, 200},
       {Route.EDUCATION_MODULES,      401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
       {Route.PATIENT_EDUCATION,      401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
+      {Route.MY_VISITS,              401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+      {Route.WAITING_ROOM,           401, 403, 403, 200, 200, 200, 200, 200, 200, 403},
   };
 
   static Stream<Row> matrix() {
@@ -402,6 +406,8 @@ class AuthorizationMatrixIT {
         assertEquals(target, r.json().getString("patientId"));
         assertEquals(who != Who.PATIENT_SELF, r.json().containsKey("suggestions"), "only clinicians see suggestions");
       }
+      case MY_VISITS -> assertEquals(0, r.array("visits").size(), "nobody has visits in January 2020");
+      case WAITING_ROOM -> assertEquals(0, r.array("waiting").size(), "nobody is waiting");
       default -> throw new AssertionError("no check for " + route);
     }
     if (r.status() != 204 && route != Route.METRICS && route != Route.OPENAPI) {

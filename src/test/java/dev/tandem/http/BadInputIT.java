@@ -94,7 +94,11 @@ class BadInputIT {
             .put("dueDate", java.time.LocalDate.now(tandem.clock().withZone(java.time.ZoneOffset.UTC)).plusDays(3).toString())),
     EDUCATION_PROGRESS("POST", "/api/v1/patients/{ana}/education/assignments/antidepressant-basics/progress", "ana", "ana",
         c -> new JsonObject().put("event", "position").put("position", 10)),
-    PATIENT_EDUCATION("GET", "/api/v1/patients/{ana}/education", "rivera", "ana", null);
+    PATIENT_EDUCATION("GET", "/api/v1/patients/{ana}/education", "rivera", "ana", null),
+    // Jordan Lee has no working hours, so any future time is bookable; each case gets its own 5-minute slot.
+    BOOK_VISIT("POST", "/api/v1/visits", "lee", null,
+        c -> new JsonObject().put("patientId", IDS.get("ana")).put("type", "intake").put("start", c.slot).put("durationMinutes", 5)
+            .put("clinicianIds", new io.vertx.core.json.JsonArray().add(IDS.get("lee"))));
 
     final String method;
     final String template;
@@ -121,6 +125,8 @@ class BadInputIT {
   static final class Ctx {
     final Route route;
     final String unique = "bad" + SEQ.incrementAndGet() + DOMAIN;
+    final String slot = java.time.Instant.ofEpochSecond((tandem.clock().instant().getEpochSecond() / 300 + 600 + SEQ.incrementAndGet())
+        * 300).toString();
     final Http caller;
     String token;
     String otherSession;
@@ -247,6 +253,17 @@ class BadInputIT {
   static List<Case> fieldCases() {
     List<Case> c = new ArrayList<>();
     String op = "{\"$gt\": \"\"}";
+    // book a visit
+    c.add(json(Route.BOOK_VISIT, "patientId " + op, "patientId", op, 400, "invalid_field"));
+    c.add(json(Route.BOOK_VISIT, "start " + op, "start", op, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start as a number", "start", 1767225600, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start without an offset", "start", "2031-01-01T10:00:00", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "start in the past", "start", "2020-01-01T10:00:00Z", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "durationMinutes as a string", "durationMinutes", "30", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "durationMinutes of 10000", "durationMinutes", 10000, 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "type not a visit type", "type", "surgery", 400, "invalid_field"));
+    c.add(json(Route.BOOK_VISIT, "clinicianIds [" + op + "]", "clinicianIds", "[" + op + "]", 400, "invalid_field"));
+    c.add(field(Route.BOOK_VISIT, "patientId of another clinician's patient", "patientId", "ghost-patient-id", 404, "not_found"));
     // login
     c.add(new Case(Route.LOGIN, "{\"email\": {\"$gt\": \"\"}, \"password\": \"x\"}", 400, "invalid_field",
         (x, q) -> q.withBody("{\"email\": {\"$gt\": \"\"}, \"password\": \"x\"}")));
@@ -546,6 +563,8 @@ class BadInputIT {
       case EDUCATION_PROGRESS, PATIENT_EDUCATION -> ctx.observer("okafor").get("/api/v1/patients/" + IDS.get("ana") + "/education")
           .expect(200).json().getJsonArray("assignments").stream().map(o -> (JsonObject) o)
           .collect(JsonObject::new, (j, o) -> j.put(o.getString("moduleId"), o.getJsonObject("progress")), JsonObject::mergeIn);
+      case BOOK_VISIT -> new JsonObject().put("users", users().size()).put("visits", mongo.getDatabase("tandem")
+          .getCollection("visits").countDocuments()).put("claims", mongo.getDatabase("tandem").getCollection("visitSlots").countDocuments());
       default -> new JsonObject().put("users", users().size());
     };
   }
