@@ -127,6 +127,18 @@ public final class DemoClinic {
     });
   }
 
+  /** Check-in schedules, about 60 days of history and medication events (dev.tandem.checkins.DemoCheckins). */
+  public Future<Void> seedCheckins(dev.tandem.checkins.Checkins checkins) {
+    return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).compose(all -> {
+      Map<String, Caller> who = new LinkedHashMap<>();
+      for (int i = 0; i < PEOPLE.size(); i++) {
+        User u = all.resultAt(i);
+        who.put(PEOPLE.get(i).key(), new Caller(u.id(), u.role(), u.name(), null, "local"));
+      }
+      return checkins.seedDemo(who);
+    });
+  }
+
   private static String id(Map<String, String> ids, String key) {
     return key == null ? null : ids.get(key);
   }

@@ -1,6 +1,8 @@
 package dev.tandem.app;
 
 import dev.tandem.audit.AuditLog;
+import dev.tandem.checkins.CheckinRoutes;
+import dev.tandem.checkins.Checkins;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.Profile;
 import dev.tandem.config.TandemConfig;
@@ -51,6 +53,7 @@ public final class MainVerticle extends VerticleBase {
   private KeyRing keys;
   private KeyManager keyManager;
   private Messaging messaging;
+  private Checkins checkins;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -76,6 +79,7 @@ public final class MainVerticle extends VerticleBase {
           List<Store.Index> indexes = new ArrayList<>(Identity.indexes());
           indexes.addAll(Messaging.indexes(cfg.store().mode() == dev.tandem.config.StoreConfig.Mode.EMBEDDED));
           indexes.addAll(AuditLog.indexes());
+          indexes.addAll(Checkins.indexes());
           return store.ensureIndexes(indexes);
         })
         .compose(v -> {
@@ -85,6 +89,7 @@ public final class MainVerticle extends VerticleBase {
         .compose(audit -> {
           identity = new Identity(vertx, store.mongo(), cfg.identity(), audit, clock);
           messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
+          checkins = new Checkins(vertx, store.mongo(), identity, messaging, keyManager, audit, cfg.checkins(), cfg.messaging().crisisResources(), clock);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -92,7 +97,8 @@ public final class MainVerticle extends VerticleBase {
             demo = d;
             return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
                 : Future.succeededFuture();
-          }).compose(v -> listen(audit));
+          }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedCheckins(checkins)
+              : Future.succeededFuture()).compose(v -> listen(audit)).onSuccess(v -> checkins.start());
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -126,6 +132,7 @@ public final class MainVerticle extends VerticleBase {
       new PatientRoutes(identity.careTeams, identity.identity, idRoutes, auth).mount(r);
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
       new MessagingRoutes(messaging, auth).mount(r);
+      new CheckinRoutes(checkins, auth).mount(r);
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
     });
     HttpServerOptions opts = new HttpServerOptions().setHost(cfg.http().host()).setPort(cfg.http().port())
@@ -157,6 +164,9 @@ public final class MainVerticle extends VerticleBase {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }
+    if (checkins != null) {
+      checkins.stop();
+    }
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
     return http.eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
         .eventually(() -> store == null ? Future.succeededFuture() : store.close());
@@ -185,6 +195,10 @@ public final class MainVerticle extends VerticleBase {
 
   public Messaging messaging() {
     return messaging;
+  }
+
+  public Checkins checkins() {
+    return checkins;
   }
 
   public KeyManager keyManager() {

@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** The whole validated configuration, one immutable record per feature. */
 public record TandemConfig(Profile profile, HttpConfig http, StoreConfig store, CryptoConfig crypto,
-    IdentityConfig identity, DemoConfig demo, MessagingConfig messaging) {
+    IdentityConfig identity, DemoConfig demo, MessagingConfig messaging,
+    CheckinsConfig checkins) {
 
   public static final String DEFAULTS_RESOURCE = "/config/tandem.yaml";
 
@@ -16,7 +17,8 @@ public record TandemConfig(Profile profile, HttpConfig http, StoreConfig store, 
     Profile profile = s.oneOf("profile", Profile.class);
     StoreConfig store = StoreConfig.from(s);
     TandemConfig c = new TandemConfig(profile, HttpConfig.from(s), store, CryptoConfig.from(s, store),
-        IdentityConfig.from(s), DemoConfig.from(s), MessagingConfig.from(s));
+        IdentityConfig.from(s), DemoConfig.from(s), MessagingConfig.from(s),
+        CheckinsConfig.from(s));
     if (profile == Profile.PRODUCTION && c.demo.enabled()) {
       throw new ConfigException("demo.enabled", "must be false in the production profile (no demo data in production)");
     }
