@@ -469,8 +469,9 @@ public final class CheckinService {
   /** The patient's assigned instruments with when each is due and whether it is overdue. */
   public Future<JsonObject> due(Caller c, String patientId) {
     return careTeams.authorize(c, patientId).compose(team -> Future.all(store.schedules(patientId), store.summary(patientId)))
-        .map(all -> new JsonObject().put("patientId", patientId)
-            .put("due", dueList(all.resultAt(0), all.resultAt(1), clock.instant())));
+        .compose(all -> audit.record(AuditEvent.of("checkins.read", c.userId(), c.role().wire(), AuditEvent.SUCCESS).from(c.ip())
+            .patient(patientId).with("view", "due")).map(v -> new JsonObject().put("patientId", patientId)
+                .put("due", dueList(all.resultAt(0), all.resultAt(1), clock.instant()))));
   }
 
   /** Due state per assigned instrument: due from its last response + cadence (or from assignment). Overdue a day later. */

@@ -74,10 +74,10 @@ final class DemoCheckins {
         all.add(scale("gad-7", key, d, at.plusSeconds(120), 7, Math.max(0, Math.min(21, phq * 3 / 4)), false, rnd));
       }
     }
-    List<Future<?>> batches = new ArrayList<>();
+    int size = Math.min(100, f.cfg.maxBatch());
     Future<Void> chain = Future.succeededFuture();
-    for (int i = 0; i < all.size(); i += 100) {
-      JsonArray part = new JsonArray(all.getList().subList(i, Math.min(all.size(), i + 100)));
+    for (int i = 0; i < all.size(); i += size) {
+      JsonArray part = new JsonArray(new ArrayList<>(all.getList().subList(i, Math.min(all.size(), i + size))));
       chain = chain.compose(v -> f.checkins.upload(patient, patient.userId(), part, true).mapEmpty());
     }
     return chain;
