@@ -129,7 +129,7 @@ class CheckinBrowserIT {
     ana.findElement(By.id("anxiety-input")).sendKeys("3");
     ana.findElement(By.id("next")).click();
     anaChrome.await().until(ExpectedConditions.textToBe(By.id("form-progress"), "Question 3 of 6"));
-    ana.navigate().refresh();
+    ana.get(tandem.baseUrl() + "/checkin.html"); // the tab was closed and opened again
     anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#due-list li[data-instrument='daily'] button")));
     assertTrue(ana.findElement(By.cssSelector("#due-list li[data-instrument='daily'] button")).getText().contains("continue"));
     ana.findElement(By.cssSelector("#due-list li[data-instrument='daily'] button")).click();
