@@ -60,6 +60,7 @@ public final class CheckinService {
   private final Clock clock;
   /** Enrolment times (account creation) by patient; they never change. */
   private final Map<String, Instant> enrolled = new HashMap<>();
+  private final CheckinWriter writer;
   /**
    * The last upload of each patient still being processed: uploads of one patient run one after
    * another so each is scored against the one before (this node; see README for clusters).
@@ -79,6 +80,7 @@ public final class CheckinService {
     this.cfg = cfg;
     this.crisisResources = crisisResources;
     this.clock = clock;
+    this.writer = new CheckinWriter(store, 1000);
   }
 
   /** A validated item of an upload. */
@@ -246,7 +248,10 @@ public final class CheckinService {
     List<String> ids = parsed.stream().map(Parsed::docId).toList();
     boolean anyText = parsed.stream().anyMatch(p -> !p.answers().texts().isEmpty());
     Future<byte[]> key = anyText ? cipher.key(patientId) : Future.succeededFuture(null);
-    return Future.all(store.existing(ids), store.summary(patientId), key).compose(all -> {
+    // A single response skips the look-up: a retry is caught by the primary key on insert. A
+    // batch looks first, so that a retried item is never scored as the "previous" of the next.
+    Future<List<JsonObject>> known = parsed.size() > 1 ? store.existing(ids) : Future.succeededFuture(List.of());
+    return Future.all(known, store.summary(patientId), key).compose(all -> {
       Map<String, JsonObject> existing = new HashMap<>();
       all.<List<JsonObject>>resultAt(0).forEach(d -> existing.put(d.getString("_id"), d));
       JsonObject summary = all.resultAt(1) == null ? new JsonObject() : all.<JsonObject>resultAt(1);
@@ -275,18 +280,34 @@ public final class CheckinService {
         docs.add(scoreInto(p, patientId, states, c, received, dk));
         touched.add(p.instrument().id());
       }
-      return Future.all(reraise).compose(x -> store.insertResponses(docs)).compose(dups -> {
+      return Future.all(reraise).compose(x -> writer.insert(docs)).compose(dups -> {
         List<JsonObject> inserted = new ArrayList<>();
+        List<String> dupIds = new ArrayList<>();
         for (int i = 0; i < docs.size(); i++) {
-          Parsed p = fresh.get(i);
           if (dups.contains(i)) {
-            results.add(new ItemResult(p.index(), p.clientId(), "duplicate", null, brief(docs.get(i))));
+            dupIds.add(docs.get(i).getString("_id"));
           } else {
             inserted.add(docs.get(i));
-            results.add(new ItemResult(p.index(), p.clientId(), "accepted", null, brief(docs.get(i))));
+            results.add(new ItemResult(fresh.get(i).index(), fresh.get(i).clientId(), "accepted", null, brief(docs.get(i))));
           }
         }
-        return after(c, team, patientId, inserted, states, touched).map(crisis -> new Stored(results, crisis));
+        // Duplicates found by the insert are answered (and their alerts re-raised) from what is stored.
+        Future<Void> dupAnswers = dupIds.isEmpty() ? Future.succeededFuture() : store.existing(dupIds).compose(stored -> {
+          Map<String, JsonObject> byId = new HashMap<>();
+          stored.forEach(d -> byId.put(d.getString("_id"), d));
+          List<Future<?>> again = new ArrayList<>();
+          for (int i = 0; i < docs.size(); i++) {
+            if (dups.contains(i)) {
+              JsonObject old = byId.getOrDefault(docs.get(i).getString("_id"), docs.get(i));
+              results.add(new ItemResult(fresh.get(i).index(), fresh.get(i).clientId(), "duplicate", null, brief(old)));
+              if (!old.getJsonArray("alertRules", new JsonArray()).isEmpty()) {
+                again.add(alerts.raise(alertFor(patientId, old)));
+              }
+            }
+          }
+          return Future.all(again).mapEmpty();
+        });
+        return dupAnswers.compose(v -> after(c, team, patientId, inserted, states, touched)).map(crisis -> new Stored(results, crisis));
       });
     });
   }
@@ -371,8 +392,9 @@ public final class CheckinService {
         work.add(alerts.raise(alertFor(patientId, d)));
       }
     }
-    work.add(store.updateSummary(patientId, set, last));
-    work.add(store.appendTrend(new ArrayList<>(buckets.values())));
+    List<io.vertx.ext.mongo.BulkOperation> bucketOps = new ArrayList<>();
+    buckets.values().forEach(b -> bucketOps.add(CheckinStore.bucketUpdate(b)));
+    work.add(writer.update(List.of(CheckinStore.summaryUpdate(patientId, set, last)), bucketOps));
     boolean crisis = alerted;
     return Future.all(work).compose(x -> {
       DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);

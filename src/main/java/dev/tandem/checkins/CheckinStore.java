@@ -106,19 +106,29 @@ final class CheckinStore {
     });
   }
 
-  /** Appends points to month buckets (one upsert per bucket, one command). */
-  Future<Void> appendTrend(List<JsonObject> bucketUpdates) {
-    if (bucketUpdates.isEmpty()) {
-      return Future.succeededFuture();
+  /** Unordered bulk write of updates to one collection (nothing to do for an empty list). */
+  Future<Void> bulk(String collection, List<BulkOperation> ops) {
+    return ops.isEmpty() ? Future.succeededFuture() : mongo.bulkWriteWithOptions(collection, ops, new BulkWriteOptions(false)).mapEmpty();
+  }
+
+  /** The summary update: instrument states set, lastCheckinAt raised, seq bumped (so a reader can tell it moved). */
+  static BulkOperation summaryUpdate(String patientId, JsonObject set, String lastCheckinAt) {
+    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("seq", 1));
+    if (!set.isEmpty()) {
+      update.put("$set", set);
     }
-    List<BulkOperation> ops = new ArrayList<>();
-    for (JsonObject b : bucketUpdates) {
-      ops.add(BulkOperation.createUpdate(id(b.getString("_id")), new JsonObject()
-          .put("$setOnInsert", new JsonObject().put("patientId", b.getString("patientId")).put("instrument", b.getString("instrument"))
-              .put("month", b.getString("month")))
-          .put("$push", new JsonObject().put("points", new JsonObject().put("$each", b.getJsonArray("points")))), true, false));
+    if (lastCheckinAt != null) {
+      update.put("$max", new JsonObject().put("lastCheckinAt", lastCheckinAt));
     }
-    return mongo.bulkWriteWithOptions(TRENDS, ops, new BulkWriteOptions(false)).mapEmpty();
+    return BulkOperation.createUpdate(id(patientId), update, true, false);
+  }
+
+  /** Appends a month bucket's new points (upsert). */
+  static BulkOperation bucketUpdate(JsonObject b) {
+    return BulkOperation.createUpdate(id(b.getString("_id")), new JsonObject()
+        .put("$setOnInsert", new JsonObject().put("patientId", b.getString("patientId")).put("instrument", b.getString("instrument"))
+            .put("month", b.getString("month")))
+        .put("$push", new JsonObject().put("points", new JsonObject().put("$each", b.getJsonArray("points")))), true, false);
   }
 
   Future<List<JsonObject>> buckets(Collection<String> ids) {
@@ -131,19 +141,6 @@ final class CheckinStore {
 
   Future<List<JsonObject>> summaries(Collection<String> patientIds) {
     return patientIds.isEmpty() ? Future.succeededFuture(List.of()) : mongo.find(SUMMARIES, in(patientIds));
-  }
-
-  /** Sets instrument states and raises lastCheckinAt; bumps {@code seq} so a reader can tell it moved. */
-  Future<Void> updateSummary(String patientId, JsonObject set, String lastCheckinAt) {
-    JsonObject update = new JsonObject().put("$inc", new JsonObject().put("seq", 1));
-    if (!set.isEmpty()) {
-      update.put("$set", set);
-    }
-    if (lastCheckinAt != null) {
-      update.put("$max", new JsonObject().put("lastCheckinAt", lastCheckinAt));
-    }
-    return mongo.findOneAndUpdateWithOptions(SUMMARIES, id(patientId), update, new FindOptions(),
-        new UpdateOptions().setUpsert(true)).mapEmpty();
   }
 
   Future<JsonObject> schedules(String patientId) {
