@@ -71,7 +71,7 @@ public final class FhirExport {
     }).compose(buckets -> {
       List<String> rids = new ArrayList<>();
       buckets.forEach(b -> b.getJsonArray("points").forEach(p -> rids.add(((JsonObject) p).getString("id"))));
-      return Future.all(store.responses(rids), cipher.key(patientId));
+      return Future.all(store.responses(rids), cipher.existingKey(patientId));
     }).compose(all -> {
       byte[] dk = all.resultAt(1);
       List<JsonObject> docs = new ArrayList<>(all.<List<JsonObject>>resultAt(0));

@@ -28,6 +28,23 @@ final class NoteCipher {
     return "checkins:" + patientId;
   }
 
+  /** The patient's key for reading: null when none was ever made (a read never creates one). */
+  Future<byte[]> existingKey(String patientId) {
+    byte[] cached = keys.get(patientId);
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return store.key(patientId).map(k -> {
+      if (k == null) {
+        return null;
+      }
+      byte[] dk = envelope.unwrap(Base64.getDecoder().decode(k.getString("wrapped")), keyId(patientId));
+      keys.put(patientId, dk);
+      return dk;
+    });
+  }
+
+  /** The patient's key for writing, created on first use. */
   Future<byte[]> key(String patientId) {
     byte[] cached = keys.get(patientId);
     if (cached != null) {
@@ -53,7 +70,7 @@ final class NoteCipher {
 
   /** The plaintext, or null when it fails authentication (tampered or moved). */
   String open(byte[] dk, String sealed, String recordId) {
-    if (sealed == null) {
+    if (sealed == null || dk == null) {
       return null;
     }
     try {

@@ -69,7 +69,7 @@ public final class Timeline {
           ids.add(CheckinService.bucketId(patientId, ins.id(), m.toString()));
         }
       }
-      return Future.all(store.buckets(ids), store.medications(patientId), cipher.key(patientId), visits(patientId, from, now));
+      return Future.all(store.buckets(ids), store.medications(patientId), cipher.existingKey(patientId), visits(patientId, from, now));
     }).compose(all -> {
       JsonObject series = new JsonObject();
       instruments.all().forEach(ins -> series.put(ins.id(), new JsonArray()));
@@ -127,7 +127,7 @@ public final class Timeline {
     }).compose(buckets -> {
       List<String> rids = new ArrayList<>();
       buckets.forEach(b -> b.getJsonArray("points").forEach(p -> rids.add(((JsonObject) p).getString("id"))));
-      return Future.all(store.responses(rids), cipher.key(patientId));
+      return Future.all(store.responses(rids), cipher.existingKey(patientId));
     }).compose(all -> {
       byte[] dk = all.resultAt(1);
       List<JsonObject> docs = new ArrayList<>(all.<List<JsonObject>>resultAt(0));
