@@ -179,7 +179,13 @@ public final class CheckinService {
     Promise<T> p = Promise.promise();
     Future<T> mine = p.future();
     lanes.put(patientId, mine);
-    Runnable run = () -> work.get().onComplete(p);
+    Runnable run = () -> {
+      try {
+        work.get().onComplete(p);
+      } catch (RuntimeException e) {
+        p.fail(e); // never leave the patient's lane blocked
+      }
+    };
     if (before == null) {
       run.run();
     } else {
