@@ -61,6 +61,7 @@ public final class CheckinService {
   /** Enrolment times (account creation) by patient; they never change. */
   private final Map<String, Instant> enrolled = new HashMap<>();
   private final CheckinWriter writer;
+  final SummaryCache cache;
   /**
    * The last upload of each patient still being processed: uploads of one patient run one after
    * another so each is scored against the one before (this node; see README for clusters).
@@ -81,6 +82,7 @@ public final class CheckinService {
     this.crisisResources = crisisResources;
     this.clock = clock;
     this.writer = new CheckinWriter(store, 1000);
+    this.cache = new SummaryCache(vertx, store);
   }
 
   /** A validated item of an upload. */
@@ -257,7 +259,7 @@ public final class CheckinService {
     // A single response skips the look-up: a retry is caught by the primary key on insert. A
     // batch looks first, so that a retried item is never scored as the "previous" of the next.
     Future<List<JsonObject>> known = parsed.size() > 1 ? store.existing(ids) : Future.succeededFuture(List.of());
-    return Future.all(known, store.summary(patientId), key).compose(all -> {
+    return Future.all(known, cache.summary(patientId), key).compose(all -> {
       Map<String, JsonObject> existing = new HashMap<>();
       all.<List<JsonObject>>resultAt(0).forEach(d -> existing.put(d.getString("_id"), d));
       JsonObject summary = all.resultAt(1) == null ? new JsonObject() : all.<JsonObject>resultAt(1);
@@ -400,7 +402,8 @@ public final class CheckinService {
     }
     List<io.vertx.ext.mongo.BulkOperation> bucketOps = new ArrayList<>();
     buckets.values().forEach(b -> bucketOps.add(CheckinStore.bucketUpdate(b)));
-    work.add(writer.update(List.of(CheckinStore.summaryUpdate(patientId, set, last)), bucketOps));
+    work.add(writer.update(List.of(CheckinStore.summaryUpdate(patientId, set, last)), bucketOps)
+        .onSuccess(v -> cache.wroteSummary(patientId, set, last)).onFailure(t -> cache.forget(patientId)));
     boolean crisis = alerted;
     return Future.all(work).compose(x -> {
       DeliveryOptions local = new DeliveryOptions().setLocalOnly(true);
@@ -476,7 +479,7 @@ public final class CheckinService {
       int days = cadenceDays == null ? ins.defaultCadenceDays() : cadenceDays;
       JsonObject sched = new JsonObject().put("cadenceDays", days).put("assignedBy", c.userId())
           .put("assignedAt", Times.format(clock.instant()));
-      return store.setSchedule(patientId, ins.id(), sched)
+      return store.setSchedule(patientId, ins.id(), sched).onComplete(x -> cache.forget(patientId))
           .compose(v -> audit.record(AuditEvent.of("checkins.assign", c.userId(), c.role().wire(), AuditEvent.SUCCESS).from(c.ip())
               .patient(patientId).subject(ins.id()).with("cadenceDays", Integer.toString(days))))
           .map(v -> new JsonObject().put("instrument", ins.id()).put("cadenceDays", days));
@@ -489,14 +492,14 @@ public final class CheckinService {
     }
     return careTeams.authorize(c, patientId).compose(team -> instruments.get(instrumentId) == null
         ? Future.failedFuture(ApiException.notFound("instrument"))
-        : store.setSchedule(patientId, instrumentId, null)
+        : store.setSchedule(patientId, instrumentId, null).onComplete(x -> cache.forget(patientId))
             .compose(v -> audit.record(AuditEvent.of("checkins.unassign", c.userId(), c.role().wire(), AuditEvent.SUCCESS)
                 .from(c.ip()).patient(patientId).subject(instrumentId))));
   }
 
   /** The patient's assigned instruments with when each is due and whether it is overdue. */
   public Future<JsonObject> due(Caller c, String patientId) {
-    return careTeams.authorize(c, patientId).compose(team -> Future.all(store.schedules(patientId), store.summary(patientId)))
+    return careTeams.authorize(c, patientId).compose(team -> Future.all(cache.schedule(patientId), cache.summary(patientId)))
         .compose(all -> audit.record(AuditEvent.of("checkins.read", c.userId(), c.role().wire(), AuditEvent.SUCCESS).from(c.ip())
             .patient(patientId).with("view", "due")).map(v -> new JsonObject().put("patientId", patientId)
                 .put("due", dueList(all.resultAt(0), all.resultAt(1), clock.instant()))));

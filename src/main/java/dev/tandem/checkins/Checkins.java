@@ -40,7 +40,7 @@ public final class Checkins {
     this.checkins = new CheckinService(vertx, store, instruments, identity.careTeams, identity.identity, cipher, alerts, audit, cfg,
         crisisResources, clock);
     this.timeline = new Timeline(vertx, store, instruments, identity.careTeams, cipher, audit, clock);
-    this.panel = new MonitoringPanel(store, checkins, alerts, identity.careTeams, identity.identity, messaging.directory, audit, clock);
+    this.panel = new MonitoringPanel(checkins, alerts, identity.careTeams, identity.identity, messaging.directory, audit, clock);
     this.fhir = new FhirExport(store, instruments, identity.careTeams, cipher, timeline, audit, clock);
   }
 

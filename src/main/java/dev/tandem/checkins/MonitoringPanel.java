@@ -24,11 +24,10 @@ import java.util.Map;
 /**
  * The remote-monitoring panel: a clinician's patients ordered by need (open safety alerts, then
  * reliable deterioration, then overdue check-ins, then unread messages). Reads only documents
- * keyed by patient id (summaries, schedules) plus open alerts and messaging's unread counts, so it
- * stays fast however many check-ins each patient has.
+ * keyed by patient id (summaries, schedules; held in memory by {@link SummaryCache}) plus open
+ * alerts and messaging's unread counts, so it stays fast however many check-ins each patient has.
  */
 public final class MonitoringPanel {
-  private final CheckinStore store;
   private final CheckinService checkins;
   private final SafetyAlerts alerts;
   private final CareTeamService careTeams;
@@ -37,9 +36,8 @@ public final class MonitoringPanel {
   private final AuditLog audit;
   private final Clock clock;
 
-  MonitoringPanel(CheckinStore store, CheckinService checkins, SafetyAlerts alerts, CareTeamService careTeams, IdentityService identity,
+  MonitoringPanel(CheckinService checkins, SafetyAlerts alerts, CareTeamService careTeams, IdentityService identity,
       ConversationDirectory conversations, AuditLog audit, Clock clock) {
-    this.store = store;
     this.checkins = checkins;
     this.alerts = alerts;
     this.careTeams = careTeams;
@@ -57,31 +55,23 @@ public final class MonitoringPanel {
     Instant now = clock.instant();
     return careTeams.teamsVisibleTo(c).compose(teams -> {
       List<String> ids = teams.stream().map(CareTeam::patientId).toList();
-      return Future.all(List.of(store.summaries(ids), store.schedulesOf(ids), alerts.openFor(ids), identity.users(ids),
-          conversations.list(c))).map(all -> build(ids, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3),
+      List<Future<?>> parts = List.of(checkins.cache.summaries(ids), checkins.cache.schedules(ids), alerts.openFor(ids), names(ids),
+          unread(c, now));
+      return Future.all(parts).map(all -> build(ids, all.resultAt(0), all.resultAt(1), all.resultAt(2), all.resultAt(3),
               all.resultAt(4), now));
     }).compose(rows -> audit.record(AuditEvent.of("checkins.read", c.userId(), c.role().wire(), AuditEvent.SUCCESS).from(c.ip())
         .with("view", "monitoring").with("patients", Integer.toString(rows.size())))
         .map(v -> new JsonObject().put("generatedAt", now.toString()).put("patients", rows)));
   }
 
-  private JsonArray build(List<String> ids, List<JsonObject> summaries, List<JsonObject> schedules, List<JsonObject> open,
-      List<User> users, JsonObject convs, Instant now) {
-    Map<String, JsonObject> sum = byId(summaries);
-    Map<String, JsonObject> sched = byId(schedules);
-    Map<String, String> names = new HashMap<>();
-    users.forEach(u -> names.put(u.id(), u.name()));
+  private JsonArray build(List<String> ids, Map<String, JsonObject> sum, Map<String, JsonObject> sched, List<JsonObject> open,
+      Map<String, String> names, Map<String, Long> unread, Instant now) {
     Map<String, List<JsonObject>> alertsBy = new HashMap<>();
     open.forEach(a -> alertsBy.computeIfAbsent(a.getString("patientId"), k -> new ArrayList<>()).add(a));
-    Map<String, Long> unread = new HashMap<>();
-    convs.getJsonArray("conversations", new JsonArray()).forEach(o -> {
-      JsonObject x = (JsonObject) o;
-      unread.merge(x.getString("patientId"), x.getLong("unread", 0L), Long::sum);
-    });
     List<JsonObject> rows = new ArrayList<>();
     for (String id : ids) {
       JsonObject s = sum.get(id);
-      JsonObject states = s == null ? new JsonObject() : s.getJsonObject("instruments", new JsonObject());
+      JsonObject states = s == null || s.getJsonObject("instruments") == null ? new JsonObject() : s.getJsonObject("instruments");
       JsonObject latest = new JsonObject();
       boolean deteriorating = false;
       for (String ins : states.fieldNames()) {
@@ -152,9 +142,83 @@ public final class MonitoringPanel {
     return r.getLong("unreadMessages") > 0 ? 3 : 4;
   }
 
-  private static Map<String, JsonObject> byId(List<JsonObject> docs) {
-    Map<String, JsonObject> m = new HashMap<>();
-    docs.forEach(d -> m.put(d.getString("_id"), d));
-    return m;
+  // ---- the panel's inputs from other features ---------------------------------------------
+
+  /**
+   * Unread message counts per patient for this clinician, from messaging's directory. Listing
+   * every conversation of hundreds of patients is the panel's most expensive input, so the last
+   * answer is served while it is younger than {@link #UNREAD_FRESH} and refreshed in the
+   * background while younger than {@link #UNREAD_MAX}; older, the panel waits for a fresh one.
+   * Safety alerts and scores are never served from this cache.
+   */
+  static final Duration UNREAD_FRESH = Duration.ofSeconds(5);
+  static final Duration UNREAD_MAX = Duration.ofSeconds(60);
+  private final Map<String, Stamped<Map<String, Long>>> unreadBy = new HashMap<>();
+  private final Map<String, Future<Map<String, Long>>> unreadLoading = new HashMap<>();
+  private final Map<String, Stamped<String>> nameBy = new HashMap<>();
+  private static final Duration NAMES_FOR = Duration.ofMinutes(5);
+
+  private record Stamped<T>(T value, Instant at) {
+  }
+
+  private Future<Map<String, Long>> unread(Caller c, Instant now) {
+    Stamped<Map<String, Long>> s = unreadBy.get(c.userId());
+    Duration age = s == null ? null : Duration.between(s.at(), now);
+    if (s != null && age.compareTo(UNREAD_MAX) < 0) {
+      if (age.compareTo(UNREAD_FRESH) >= 0) {
+        loadUnread(c, now);
+      }
+      return Future.succeededFuture(s.value());
+    }
+    return loadUnread(c, now);
+  }
+
+  private Future<Map<String, Long>> loadUnread(Caller c, Instant now) {
+    Future<Map<String, Long>> running = unreadLoading.get(c.userId());
+    if (running != null) {
+      return running;
+    }
+    Future<Map<String, Long>> f = conversations.list(c).map(convs -> {
+      Map<String, Long> unread = new HashMap<>();
+      convs.getJsonArray("conversations", new JsonArray()).forEach(o -> {
+        JsonObject x = (JsonObject) o;
+        unread.merge(x.getString("patientId"), x.getLong("unread", 0L), Long::sum);
+      });
+      if (unreadBy.size() > 10_000) {
+        unreadBy.clear();
+      }
+      unreadBy.put(c.userId(), new Stamped<>(unread, now));
+      return unread;
+    });
+    unreadLoading.put(c.userId(), f);
+    return f.onComplete(x -> unreadLoading.remove(c.userId()));
+  }
+
+  /** Patient names (they rarely change; kept a few minutes). */
+  private Future<Map<String, String>> names(List<String> ids) {
+    Instant now = clock.instant();
+    Map<String, String> out = new HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String id : ids) {
+      Stamped<String> s = nameBy.get(id);
+      if (s != null && Duration.between(s.at(), now).compareTo(NAMES_FOR) < 0) {
+        out.put(id, s.value());
+      } else {
+        missing.add(id);
+      }
+    }
+    if (missing.isEmpty()) {
+      return Future.succeededFuture(out);
+    }
+    return identity.users(missing).map(users -> {
+      if (nameBy.size() > 100_000) {
+        nameBy.clear();
+      }
+      for (User u : users) {
+        out.put(u.id(), u.name());
+        nameBy.put(u.id(), new Stamped<>(u.name(), now));
+      }
+      return out;
+    });
   }
 }
