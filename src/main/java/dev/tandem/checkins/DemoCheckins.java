@@ -23,6 +23,7 @@ final class DemoCheckins {
   private static final int DAYS = 60;
   private final Checkins f;
   private final Clock clock;
+  private Future<Void> history;
 
   DemoCheckins(Checkins f, Clock clock) {
     this.f = f;
@@ -42,9 +43,16 @@ final class DemoCheckins {
     for (Object[] p : plan) {
       Caller patient = who.get((String) p[0]);
       Caller clinician = (Caller) p[1];
-      chain = chain.compose(v -> schedule(clinician, patient.userId()))
-          .compose(v -> history(patient, (String) p[0], today, (Integer) p[2], (Integer) p[3], (Integer) p[4]));
+      chain = chain.compose(v -> schedule(clinician, patient.userId()));
     }
+    // The ~60 days of history (about 400 responses) load after start-up, so they never delay it.
+    Future<Void> history = Future.succeededFuture();
+    for (Object[] p : plan) {
+      Caller patient = who.get((String) p[0]);
+      history = history.compose(v -> history(patient, (String) p[0], today, (Integer) p[2], (Integer) p[3], (Integer) p[4]));
+    }
+    this.history = history.onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class)
+        .warn("demo check-in history not loaded: {}", t.toString()));
     Caller ana = who.get("ana");
     return chain.compose(v -> f.timeline.addMedication(rivera, ana.userId(), new Timeline.MedicationEvent("start", "Sertraline", "50 mg daily",
         "Major depressive episode; first-line SSRI.", today.minus(Duration.ofDays(56)).plus(Duration.ofHours(15)))))
