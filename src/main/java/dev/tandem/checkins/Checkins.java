@@ -53,6 +53,10 @@ public final class Checkins {
     return new DemoCheckins(this, clock).seed(who);
   }
 
+  Vertx vertx() {
+    return vertx;
+  }
+
   /** Starts checking open alerts for escalation. */
   public void start() {
     timer = vertx.setPeriodic(cfg.escalationCheckEvery().toMillis(), id -> alerts.escalateDue()
