@@ -54,6 +54,19 @@ class InstrumentsTest {
   }
 
   @Test
+  void aBadDefinitionInTheInstrumentsDirectoryStopsTheServerNamingTheFile(@TempDir Path dir) throws Exception {
+    Files.writeString(dir.resolve("oops.yaml"), SMALL.replace(", es: \"Dos\"", ""));
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    try {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> dev.tandem.testing.TestTandem.start(vertx, java.util.Map.of("checkins.instruments-dir", dir.toString())));
+      assertTrue(e.getMessage().contains("oops.yaml") && e.getMessage().contains("needs wording in 'es'"), e.getMessage());
+    } finally {
+      vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+  }
+
+  @Test
   void badDefinitionsStopStartUpNamingTheFileAndTheProblem() {
     record Bad(String yaml, String problem) {
     }

@@ -139,6 +139,23 @@ class CheckinBrowserIT {
     assertEquals("3", ana.findElement(By.id("anxiety-input")).getDomProperty("value"), "earlier answers were kept");
   }
 
+  @Test
+  void theTrendPageDrawsScoresWithMedicationEventsForTheClinician() {
+    ChromeDriver rivera = riveraChrome.driver();
+    signIn(riveraChrome, "rivera", "/clinician.html");
+    rivera.get(tandem.baseUrl() + "/monitoring.html");
+    WebElement ana = await(riveraChrome).until(d -> d.findElements(By.cssSelector("#panel li[data-patient-id] h2 a")).stream()
+        .filter(a -> a.getText().equals("Ana García")).findFirst().orElse(null));
+    ana.click();
+    waitForPath(riveraChrome, "/trend.html");
+    riveraChrome.await().until(ExpectedConditions.textToBe(By.id("trend-heading"), "Symptom trend: Ana García"));
+    riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("chart"), "aria-busy", "false"));
+    assertEquals(2, rivera.findElements(By.cssSelector("#chart svg line.med-line")).size(), "the start and the dose change");
+    String events = rivera.findElement(By.id("events")).getText();
+    assertTrue(events.contains("Medication dose-change: Sertraline 100 mg daily"), events);
+    assertTrue(events.contains("Medication start: Sertraline 50 mg daily"), events);
+  }
+
   private static int alertsOf(ChromeDriver d, String patientId) {
     return d.findElements(By.cssSelector("#panel li[data-patient-id='" + patientId + "'] .alert-item")).size();
   }
