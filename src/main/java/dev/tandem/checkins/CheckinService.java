@@ -60,6 +60,8 @@ public final class CheckinService {
   private final Clock clock;
   /** Enrolment times (account creation) by patient; they never change. */
   private final Map<String, Instant> enrolled = new HashMap<>();
+  /** Patient names for alerts (as of enrolment look-up; alerts are read by the care team). */
+  private final Map<String, String> names = new HashMap<>();
   private final CheckinWriter writer;
   final SummaryCache cache;
   /**
@@ -205,8 +207,12 @@ public final class CheckinService {
       Instant at = u == null ? Instant.EPOCH : u.createdAt();
       if (enrolled.size() > 100_000) {
         enrolled.clear();
+        names.clear();
       }
       enrolled.put(patientId, at);
+      if (u != null) {
+        names.put(patientId, u.name());
+      }
       return at;
     });
   }
@@ -441,7 +447,8 @@ public final class CheckinService {
   private JsonObject alertFor(String patientId, JsonObject response) {
     JsonArray rules = response.getJsonArray("alertRules");
     boolean urgent = rules.stream().anyMatch(r -> "urgent".equals(((JsonObject) r).getString("severity")));
-    return new JsonObject().put("id", alertId(response.getString("_id"))).put("patientId", patientId).put("source", "checkin")
+    return new JsonObject().put("id", alertId(response.getString("_id"))).put("patientId", patientId)
+        .put("patientName", names.get(patientId)).put("source", "checkin")
         .put("instrument", response.getString("instrument")).put("responseId", response.getString("_id"))
         .put("total", response.getValue("total")).put("rules", rules.copy()).put("answeredAt", response.getString("answeredAt"))
         .put("createdAt", Times.format(clock.instant())).put("severity", urgent ? "urgent" : "high");

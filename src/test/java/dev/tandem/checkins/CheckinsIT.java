@@ -294,6 +294,7 @@ class CheckinsIT {
         Duration left = Duration.ofSeconds(1).minusNanos(System.nanoTime() - t0);
         JsonObject alert = s.await(alertOf(ana.id(), "safety.alert"), left.isNegative() ? Duration.ZERO : left).getJsonObject("alert");
         assertEquals("checkin", alert.getString("source"));
+        assertEquals("Ana García", alert.getString("patientName"));
         assertEquals("urgent", alert.getString("severity"));
         assertEquals("open", alert.getString("status"));
         assertEquals(r.getJsonObject("response").getString("id"), alert.getString("responseId"));
