@@ -739,7 +739,7 @@ function showAlert(alert) {
     }) : null;
   const item = h('div', { class: 'alert-item', dataset: { alertId: alert.id || '' } },
     h('h2', { text: `Urgent: ${name} may be in crisis` }),
-    h('p', { text: `${name} sent a message with crisis language${alert.createdAt ? ` at ${when(alert.createdAt)}` : ''}. `
+    h('p', { text: `${name} ${alert.source === 'checkin' ? 'gave a check-in answer that needs attention' : 'sent a message with crisis language'}${alert.createdAt ? ` at ${when(alert.createdAt)}` : ''}. `
       + 'Review it and follow your clinic\'s safety protocol now.' }),
     open);
   alertBanner.prepend(item);

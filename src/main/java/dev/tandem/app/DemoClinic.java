@@ -132,12 +132,7 @@ public final class DemoClinic {
    * has finished the anxiety module from Sam Okafor; Ben has the sleep and video-visit modules.
    */
   public Future<Void> seedEducation(dev.tandem.education.EducationService education) {
-    return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).compose(all -> {
-      Map<String, Caller> who = new LinkedHashMap<>();
-      for (int i = 0; i < PEOPLE.size(); i++) {
-        User u = all.resultAt(i);
-        who.put(PEOPLE.get(i).key(), new Caller(u.id(), u.role(), u.name(), null, "local"));
-      }
+    return people().compose(who -> {
       java.time.LocalDate today = java.time.LocalDate.now(clock.withZone(java.time.ZoneOffset.UTC));
       String ana = who.get("ana").userId();
       String ben = who.get("ben").userId();
@@ -164,6 +159,23 @@ public final class DemoClinic {
   private static dev.tandem.education.ProgressEvent progress(String kind, int position, Map<String, String> answers,
       boolean helpful) {
     return dev.tandem.education.ProgressEvent.of(kind, position, answers, helpful);
+  }
+
+  /** Check-in schedules, about 60 days of history and medication events (dev.tandem.checkins.DemoCheckins). */
+  public Future<Void> seedCheckins(dev.tandem.checkins.Checkins checkins) {
+    return people().compose(checkins::seedDemo);
+  }
+
+  /** The demo people by short name ("ana", "rivera", ...), as callers. */
+  private Future<Map<String, Caller>> people() {
+    return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).map(all -> {
+      Map<String, Caller> who = new LinkedHashMap<>();
+      for (int i = 0; i < PEOPLE.size(); i++) {
+        User u = all.resultAt(i);
+        who.put(PEOPLE.get(i).key(), new Caller(u.id(), u.role(), u.name(), null, "local"));
+      }
+      return who;
+    });
   }
 
   private static String id(Map<String, String> ids, String key) {

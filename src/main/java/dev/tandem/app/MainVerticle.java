@@ -1,6 +1,8 @@
 package dev.tandem.app;
 
 import dev.tandem.audit.AuditLog;
+import dev.tandem.checkins.CheckinRoutes;
+import dev.tandem.checkins.Checkins;
 import dev.tandem.config.ConfigException;
 import dev.tandem.config.Profile;
 import dev.tandem.config.TandemConfig;
@@ -60,6 +62,7 @@ public final class MainVerticle extends VerticleBase {
   private Library library;
   private Education education;
   private Visits visits;
+  private Checkins checkins;
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
@@ -98,6 +101,7 @@ public final class MainVerticle extends VerticleBase {
           indexes.addAll(AuditLog.indexes());
           indexes.addAll(Education.indexes());
           indexes.addAll(Visits.indexes());
+          indexes.addAll(Checkins.indexes());
           return store.ensureIndexes(indexes);
         })
         .compose(v -> {
@@ -109,6 +113,7 @@ public final class MainVerticle extends VerticleBase {
           messaging = new Messaging(vertx, store.mongo(), identity, keyManager, audit, cfg.messaging(), clock);
           education = new Education(vertx, store.mongo(), library, identity, keyManager, audit, cfg.education(), clock);
           visits = new Visits(vertx, store.mongo(), identity, audit, cfg.visits(), clock, this::publicUrl);
+          checkins = new Checkins(vertx, store.mongo(), identity, messaging, keyManager, audit, cfg.checkins(), cfg.messaging().crisisResources(), clock);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -118,8 +123,10 @@ public final class MainVerticle extends VerticleBase {
                 : Future.succeededFuture();
           }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedEducation(education.service)
               : Future.succeededFuture())
+          .compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedCheckins(checkins)
+              : Future.succeededFuture())
           .compose(v -> demo != null && demo.createdNow() ? visits.seedDemo() : Future.succeededFuture())
-              .compose(v -> visits.start()).compose(v -> listen(audit));
+              .compose(v -> visits.start()).compose(v -> listen(audit)).onSuccess(v -> checkins.start());
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
             .onFailure(t -> LOG.warn("session purge failed: {}", t.toString()))));
@@ -154,6 +161,7 @@ public final class MainVerticle extends VerticleBase {
       new AdminRoutes(identity.identity, identity.careTeams, idRoutes, audit, auth).mount(r);
       new MessagingRoutes(messaging, auth).mount(r);
       new VisitsRoutes(visits, auth).mount(r);
+      new CheckinRoutes(checkins, auth).mount(r);
       new LiveGateway(vertx, identity.identity, new LiveActions(messaging), auth).mount(r);
       new EducationRoutes(education, auth, clock).mount(r);
     });
@@ -185,6 +193,9 @@ public final class MainVerticle extends VerticleBase {
   public Future<?> stop() {
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
+    }
+    if (checkins != null) {
+      checkins.stop();
     }
     Future<Void> http = server == null ? Future.succeededFuture() : server.close();
     return http.eventually(() -> visits == null ? Future.succeededFuture() : visits.stop()).eventually(() -> identity == null ? Future.succeededFuture() : identity.passwords.close())
@@ -222,6 +233,10 @@ public final class MainVerticle extends VerticleBase {
 
   public Visits visits() {
     return visits;
+  }
+
+  public Checkins checkins() {
+    return checkins;
   }
 
   private String publicUrl() {

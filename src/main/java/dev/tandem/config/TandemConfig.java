@@ -7,7 +7,8 @@ import java.util.Map;
 
 /** The whole validated configuration, one immutable record per feature. */
 public record TandemConfig(Profile profile, HttpConfig http, StoreConfig store, CryptoConfig crypto,
-    IdentityConfig identity, DemoConfig demo, MessagingConfig messaging, EducationConfig education, VisitsConfig visits) {
+    IdentityConfig identity, DemoConfig demo, MessagingConfig messaging, EducationConfig education, VisitsConfig visits,
+    CheckinsConfig checkins) {
 
   public static final String DEFAULTS_RESOURCE = "/config/tandem.yaml";
 
@@ -17,7 +18,7 @@ public record TandemConfig(Profile profile, HttpConfig http, StoreConfig store, 
     StoreConfig store = StoreConfig.from(s);
     TandemConfig c = new TandemConfig(profile, HttpConfig.from(s), store, CryptoConfig.from(s, store),
         IdentityConfig.from(s), DemoConfig.from(s), MessagingConfig.from(s),
-        EducationConfig.from(s), VisitsConfig.from(s));
+        EducationConfig.from(s), VisitsConfig.from(s), CheckinsConfig.from(s));
     if (profile == Profile.PRODUCTION && c.demo.enabled()) {
       throw new ConfigException("demo.enabled", "must be false in the production profile (no demo data in production)");
     }

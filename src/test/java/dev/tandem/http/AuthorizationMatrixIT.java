@@ -108,7 +108,14 @@ class AuthorizationMatrixIT {
     EDUCATION_MODULES("GET", "/api/v1/education/modules"),
     PATIENT_EDUCATION("GET", "/api/v1/patients/{patient}/education"),
     MY_VISITS("GET", "/api/v1/visits?from=2020-01-01T00:00:00Z&to=2020-02-01T00:00:00Z"),
-    WAITING_ROOM("GET", "/api/v1/visits/waiting");
+    WAITING_ROOM("GET", "/api/v1/visits/waiting"),
+    CHECKIN_INSTRUMENTS("GET", "/api/v1/checkins/instruments"),
+    CHECKIN_MONTH("GET", "/api/v1/patients/{patient}/checkins"),
+    CHECKIN_DUE("GET", "/api/v1/patients/{patient}/checkins/due"),
+    CHECKIN_TREND("GET", "/api/v1/patients/{patient}/checkins/trend"),
+    CHECKIN_FHIR("GET", "/api/v1/patients/{patient}/checkins/fhir"),
+    MONITORING("GET", "/api/v1/monitoring"),
+    SAFETY_ALERTS("GET", "/api/v1/safety-alerts");
 
     final String method;
     final String template;
@@ -170,6 +177,13 @@ class AuthorizationMatrixIT {
       {Route.PATIENT_EDUCATION,      401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
       {Route.MY_VISITS,              401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
       {Route.WAITING_ROOM,           401, 403, 403, 200, 200, 200, 200, 200, 200, 403},
+      {Route.CHECKIN_INSTRUMENTS,    401, 200, 200, 200, 200, 200, 200, 200, 200, 200},
+      {Route.CHECKIN_MONTH,          401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
+      {Route.CHECKIN_DUE,            401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
+      {Route.CHECKIN_TREND,          401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
+      {Route.CHECKIN_FHIR,           401, 200, 404, 200, 404, 200, 404, 200, 404, 404},
+      {Route.MONITORING,             401, 403, 403, 200, 200, 200, 200, 200, 200, 403},
+      {Route.SAFETY_ALERTS,          401, 403, 403, 200, 200, 200, 200, 200, 200, 403},
   };
 
   static Stream<Row> matrix() {
@@ -272,7 +286,8 @@ class AuthorizationMatrixIT {
           route.template.replace("{eve's session}", "nosuchsession" + SEQ.incrementAndGet()), null);
       case PATIENT_INVITE -> new Prepared(route.template, new JsonObject().put("email", unique).put("name", "Matrix Patient")
           .put("preferredLanguage", "en"), null, unique);
-      case PATIENT, CARE_TEAM, PATIENT_EDUCATION -> new Prepared(patientPath, null, ghostPatientPath, null);
+      case PATIENT, CARE_TEAM, PATIENT_EDUCATION, CHECKIN_MONTH, CHECKIN_DUE, CHECKIN_TREND, CHECKIN_FHIR ->
+          new Prepared(patientPath, null, ghostPatientPath, null);
       case CARE_TEAM_SET -> new Prepared(patientPath, who == Who.ADMIN ? currentTeamBody(target)
           // What a refused caller tries: a team different from every demo team.
           : new JsonObject().put("prescriberId", null).put("therapistId", IDS.get("okafor")).put("navigatorId", null),
@@ -408,9 +423,26 @@ class AuthorizationMatrixIT {
       }
       case MY_VISITS -> assertEquals(0, r.array("visits").size(), "nobody has visits in January 2020");
       case WAITING_ROOM -> assertEquals(0, r.array("waiting").size(), "nobody is waiting");
+      case CHECKIN_INSTRUMENTS -> assertEquals(3, r.array("instruments").size());
+      case CHECKIN_MONTH, CHECKIN_DUE, CHECKIN_TREND -> assertEquals(target, r.json().getString("patientId"));
+      case CHECKIN_FHIR -> {
+        assertEquals("Bundle", r.json().getString("resourceType"));
+        assertTrue(r.header("Content-Type").startsWith("application/fhir+json"));
+      }
+      case MONITORING -> {
+        // Only patients whose team the caller is on.
+        for (Object o : r.array("patients")) {
+          String pid = ((JsonObject) o).getString("patientId");
+          assertTrue(teamMemberIds(teamMembers(pid)).contains(self), pid);
+        }
+        assertEquals(teamMemberIds(teamMembers(target)).contains(self),
+            r.array("patients").stream().anyMatch(o -> target.equals(((JsonObject) o).getString("patientId"))));
+      }
+      case SAFETY_ALERTS -> r.array("alerts").forEach(o -> assertTrue(
+          teamMemberIds(teamMembers(((JsonObject) o).getString("patientId"))).contains(self)));
       default -> throw new AssertionError("no check for " + route);
     }
-    if (r.status() != 204 && route != Route.METRICS && route != Route.OPENAPI) {
+    if (r.status() != 204 && route != Route.METRICS && route != Route.OPENAPI && route != Route.CHECKIN_FHIR) {
       assertTrue(r.header("Content-Type").startsWith("application/json"), r.header("Content-Type"));
     }
   }

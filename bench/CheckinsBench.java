@@ -1,0 +1,331 @@
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Tandem check-ins benchmark, against a real server child (embedded store) on this machine.
+ *
+ * <pre>
+ *   java bench/CheckinsBench.java --jar target/tandem.jar [options]
+ *
+ *   --jar PATH                 the server fat jar (default target/tandem.jar)
+ *   --server-jvm-flags "..."   JVM flags for the server child (default none)
+ *   --patients N               patients on the clinician's panel (default 500)
+ *   --history D                daily check-ins stored per patient before the panel is measured (default 365)
+ *   --concurrency C            uploads in flight (default 32)
+ *   --warmup S                 upload warm-up seconds, not counted (default 10)
+ *   --duration S               measured upload seconds per mode (default 15)
+ *   --batch B                  responses per request in the batch mode (default 50)
+ *   --panel-requests N         measured panel requests (default 200, after 30 unmeasured)
+ * </pre>
+ *
+ * Set-up: the demo prescriber (rivera@tandem-demo.org) invites N patients, so their care teams
+ * include her. Uploads go over HTTP/1.1 with her bearer token (a clinician on the team may upload
+ * for a patient; the server does the same work as for the patient's own upload: validation,
+ * scoring against baseline and previous score, the unordered insert, summary and month bucket
+ * updates, the alert check, the scored event). The mix is 80% daily check-ins and 20% PHQ-9.
+ *
+ * Phases: (1) single-response uploads at the given concurrency, (2) batches of B, (3) history:
+ * every patient gets --history daily check-ins (batches of 200; the answer times are compressed
+ * into the run because the server refuses answers from before the account existed), (4) the
+ * monitoring panel, sequential GET /api/v1/monitoring, latency percentiles.
+ */
+public class CheckinsBench {
+  static final String PASSWORD = "tandem-demo-2026";
+  Path jar = Path.of("target/tandem.jar");
+  List<String> serverFlags = new ArrayList<>();
+  int patients = 500;
+  int history = 365;
+  int concurrency = 32;
+  int warmupS = 10;
+  int durationS = 15;
+  int batch = 50;
+  int panelRequests = 200;
+  final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  String base;
+  String token;
+  final List<String> ids = new ArrayList<>();
+  final AtomicLong seq = new AtomicLong();
+  /** After every patient was invited: answers may not predate the account. */
+  Instant enrolled;
+
+  public static void main(String[] args) throws Exception {
+    CheckinsBench b = new CheckinsBench();
+    for (int i = 0; i < args.length; i++) {
+      String v = i + 1 < args.length ? args[i + 1] : null;
+      switch (args[i]) {
+        case "--jar" -> { b.jar = Path.of(v); i++; }
+        case "--server-jvm-flags" -> { b.serverFlags = Arrays.stream(v.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(); i++; }
+        case "--patients" -> { b.patients = Integer.parseInt(v); i++; }
+        case "--history" -> { b.history = Integer.parseInt(v); i++; }
+        case "--concurrency" -> { b.concurrency = Integer.parseInt(v); i++; }
+        case "--warmup" -> { b.warmupS = Integer.parseInt(v); i++; }
+        case "--duration" -> { b.durationS = Integer.parseInt(v); i++; }
+        case "--batch" -> { b.batch = Integer.parseInt(v); i++; }
+        case "--panel-requests" -> { b.panelRequests = Integer.parseInt(v); i++; }
+        default -> throw new IllegalArgumentException("unknown option " + args[i]);
+      }
+    }
+    b.run();
+  }
+
+  void run() throws Exception {
+    Path dir = Files.createTempDirectory("tandem-checkins-bench");
+    Process server = start(dir);
+    log("server log: " + dir.resolve("server.log"));
+    try {
+      awaitReady(server, dir);
+      token = new String(post("/api/v1/auth/login", "{\"email\":\"rivera@tandem-demo.org\",\"password\":\"" + PASSWORD
+          + "\",\"client\":\"app\"}", null, 200)).replaceAll("(?s).*\"token\":\"([^\"]+)\".*", "$1");
+      long t0 = System.nanoTime();
+      List<CompletableFuture<String>> invites = new ArrayList<>();
+      Semaphore gate = new Semaphore(8);
+      for (int i = 0; i < patients; i++) {
+        gate.acquire();
+        String body = "{\"email\":\"bench-" + i + "-" + System.nanoTime() + "@example.org\",\"name\":\"Bench Patient " + i + "\"}";
+        invites.add(send("POST", "/api/v1/patients", body).whenComplete((r, t) -> gate.release()).thenApply(r -> {
+          Matcher m = Pattern.compile("\"patient\":\\{\"id\":\"([^\"]+)\"").matcher(r.body());
+          if (r.statusCode() != 201 || !m.find()) {
+            throw new IllegalStateException("invite failed: " + r.statusCode() + " " + r.body());
+          }
+          return m.group(1);
+        }));
+      }
+      for (CompletableFuture<String> f : invites) {
+        ids.add(f.join());
+      }
+      enrolled = Instant.now().plusSeconds(1);
+      Thread.sleep(1100);
+      log(String.format("set-up: %d patients invited in %.1f s", patients, (System.nanoTime() - t0) / 1e9));
+      double single = uploads(1);
+      double batched = uploads(batch);
+      t0 = System.nanoTime();
+      long stored = history();
+      double histS = (System.nanoTime() - t0) / 1e9;
+      log(String.format("history: %d daily check-ins stored in %.1f s (%.0f/s)", stored, histS, stored / histS));
+      double[] panel = panel();
+      String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
+          .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
+      System.out.println();
+      System.out.println("## Check-ins benchmark");
+      System.out.println();
+      System.out.printf("Machine: %s, %d cores; Java %s; server flags: %s%n%n", cpu, Runtime.getRuntime().availableProcessors(),
+          System.getProperty("java.version"), serverFlags.isEmpty() ? "(none)" : String.join(" ", serverFlags));
+      System.out.println("| measure | result |");
+      System.out.println("|---|---|");
+      System.out.printf("| uploads/s, one response per request, %d in flight | %.0f |%n", concurrency, single);
+      System.out.printf("| uploads/s, batches of %d, %d requests in flight | %.0f |%n", batch, Math.max(1, concurrency / 4), batched);
+      System.out.printf("| history load (batches of 200) responses/s | %.0f |%n", stored / histS);
+      System.out.printf("| monitoring panel, %d patients x %d daily check-ins (+ uploads above): p50 / p95 / p99 / max ms | %.1f / %.1f / %.1f / %.1f |%n",
+          ids.size(), history, panel[0], panel[1], panel[2], panel[3]);
+    } finally {
+      server.destroy();
+      server.waitFor();
+    }
+  }
+
+  /** Saturation: uploads per second (responses) with {@code perRequest} responses per request. */
+  double uploads(int perRequest) throws Exception {
+    int inFlight = perRequest == 1 ? concurrency : Math.max(1, concurrency / 4);
+    LongAdder done = new LongAdder();
+    LongAdder failed = new LongAdder();
+    long warmEnd = System.nanoTime() + warmupS * 1_000_000_000L;
+    long end = warmEnd + durationS * 1_000_000_000L;
+    Semaphore gate = new Semaphore(inFlight);
+    Random rnd = new Random(perRequest);
+    long counted0 = -1;
+    while (System.nanoTime() < end) {
+      gate.acquire();
+      if (counted0 < 0 && System.nanoTime() >= warmEnd) {
+        counted0 = done.sum();
+      }
+      String patient = ids.get(rnd.nextInt(ids.size()));
+      StringBuilder body = new StringBuilder(perRequest == 1 ? "" : "{\"responses\":[");
+      for (int i = 0; i < perRequest; i++) {
+        if (i > 0) {
+          body.append(',');
+        }
+        body.append(rnd.nextInt(5) == 0 ? phq9(rnd) : daily(rnd, Instant.now()));
+      }
+      if (perRequest > 1) {
+        body.append("]}");
+      }
+      boolean inWindow = System.nanoTime() >= warmEnd;
+      send("POST", "/api/v1/patients/" + patient + "/checkins", body.toString()).whenComplete((r, t) -> {
+        gate.release();
+        if (t == null && (r.statusCode() == 201 || r.statusCode() == 200)) {
+          done.add(perRequest == 1 ? 1 : accepted(r.body()));
+        } else {
+          failed.increment();
+          if (failed.sum() < 3) {
+            log("upload failed: " + (t != null ? t : r.statusCode() + " " + r.body()));
+          }
+        }
+      });
+    }
+    gate.acquire(inFlight);
+    long n = done.sum() - Math.max(0, counted0);
+    double rate = n / (double) durationS;
+    log(String.format("uploads, %d per request: %.0f responses/s (%d failed requests)", perRequest, rate, failed.sum()));
+    return rate;
+  }
+
+  long history() throws Exception {
+    Semaphore gate = new Semaphore(4);
+    LongAdder stored = new LongAdder();
+    Random rnd = new Random(7);
+    Instant base = enrolled;
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (String p : ids) {
+      for (int off = 0; off < history; off += 200) {
+        StringBuilder body = new StringBuilder("{\"responses\":[");
+        int n = Math.min(200, history - off);
+        for (int i = 0; i < n; i++) {
+          body.append(i > 0 ? "," : "").append(daily(rnd, base.plusMillis(off + i)));
+        }
+        body.append("]}");
+        gate.acquire();
+        all.add(send("POST", "/api/v1/patients/" + p + "/checkins", body.toString()).whenComplete((r, t) -> {
+          gate.release();
+          if (t == null && r.statusCode() == 200) {
+            stored.add(accepted(r.body()));
+          } else {
+            log("history upload failed: " + (t != null ? t : r.statusCode() + " " + r.body()));
+          }
+        }));
+      }
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).join();
+    return stored.sum();
+  }
+
+  /** The "accepted" count of a batch answer (rejected items are not counted as stored). */
+  static long accepted(String body) {
+    Matcher m = Pattern.compile("\"accepted\":(\\d+)").matcher(body);
+    return m.find() ? Long.parseLong(m.group(1)) : 0;
+  }
+
+  double[] panel() throws Exception {
+    int warm = 30;
+    double[] ms = new double[panelRequests];
+    for (int i = 0; i < warm + panelRequests; i++) {
+      long t = System.nanoTime();
+      HttpResponse<String> r = send("GET", "/api/v1/monitoring", null).join();
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("panel: " + r.statusCode() + " " + r.body());
+      }
+      if (i >= warm) {
+        ms[i - warm] = (System.nanoTime() - t) / 1e6;
+      }
+    }
+    Arrays.sort(ms);
+    return new double[] {pct(ms, 50), pct(ms, 95), pct(ms, 99), ms[ms.length - 1]};
+  }
+
+  static double pct(double[] sorted, double p) {
+    return sorted[Math.min(sorted.length - 1, (int) Math.ceil(p / 100 * sorted.length) - 1)];
+  }
+
+  String daily(Random rnd, Instant at) {
+    return "{\"clientId\":\"b" + seq.incrementAndGet() + "\",\"instrument\":\"daily\",\"answeredAt\":\"" + at + "\",\"answers\":{\"mood\":"
+        + rnd.nextInt(11) + ",\"anxiety\":" + rnd.nextInt(11) + ",\"sleep-hours\":" + (4 + rnd.nextInt(9)) + ",\"medication\":\"yes\","
+        + "\"side-effects\":[]}}";
+  }
+
+  String phq9(Random rnd) {
+    StringBuilder a = new StringBuilder();
+    for (int i = 1; i <= 9; i++) {
+      a.append(i > 1 ? "," : "").append("\"phq9-").append(i).append("\":").append(i == 9 ? 0 : rnd.nextInt(4));
+    }
+    return "{\"clientId\":\"b" + seq.incrementAndGet() + "\",\"instrument\":\"phq-9\",\"answeredAt\":\"" + Instant.now()
+        + "\",\"answers\":{" + a + "}}";
+  }
+
+  CompletableFuture<HttpResponse<String>> send(String method, String path, String body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60))
+        .header("Authorization", "Bearer " + token);
+    if (body != null) {
+      b.header("Content-Type", "application/json").method(method, HttpRequest.BodyPublishers.ofString(body));
+    } else {
+      b.method(method, HttpRequest.BodyPublishers.noBody());
+    }
+    return http.sendAsync(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  byte[] post(String path, String body, String bearer, int expect) throws Exception {
+    HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofByteArray());
+    if (r.statusCode() != expect) {
+      throw new IllegalStateException(path + ": " + r.statusCode() + " " + new String(r.body()));
+    }
+    return r.body();
+  }
+
+  Process start(Path dir) throws IOException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    base = "http://127.0.0.1:" + port;
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(serverFlags);
+    cmd.add("-jar");
+    cmd.add(jar.toAbsolutePath().toString());
+    ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile());
+    Map<String, String> env = pb.environment();
+    env.keySet().removeIf(k -> k.startsWith("TANDEM_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+    env.put("TANDEM_HTTP_PORT", Integer.toString(port));
+    env.put("TANDEM_STORE_EMBEDDED_PORT", "0");
+    env.put("TANDEM_STORE_DATA_DIR", dir.resolve("data").toString());
+    env.put("TANDEM_CHECKINS_MAX_BATCH", "200");
+    pb.redirectErrorStream(true).redirectOutput(dir.resolve("server.log").toFile());
+    Process p = pb.start();
+    Runtime.getRuntime().addShutdownHook(new Thread(p::destroyForcibly));
+    return p;
+  }
+
+  void awaitReady(Process p, Path dir) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!p.isAlive()) {
+        throw new IllegalStateException("server exited:\n" + Files.readString(dir.resolve("server.log")));
+      }
+      try {
+        if (http.send(HttpRequest.newBuilder(URI.create(base + "/health/ready")).build(), HttpResponse.BodyHandlers.discarding())
+            .statusCode() == 200) {
+          return;
+        }
+      } catch (ConnectException e) {
+        // not yet
+      }
+      Thread.sleep(100);
+    }
+    throw new IllegalStateException("server not ready in 120 s");
+  }
+
+  static void log(String s) {
+    System.err.println("[checkins-bench] " + s);
+  }
+}

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Check-ins benchmark launcher: upload throughput (single responses and batches; validated,
+# scored, stored, alert-checked) and the monitoring panel's latency for a clinician with 500
+# patients who each have a year of daily check-ins, against a real Tandem child process with the
+# embedded store.
+#
+#   bench/run-checkins.sh                                  # defaults (about 2-3 minutes on 2 cores)
+#   bench/run-checkins.sh --patients 100 --history 60      # quicker
+#
+# Any option of bench/CheckinsBench.java may follow. Builds target/tandem.jar first when missing.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:--XX:+IgnoreUnrecognizedVMOptions -XX:+UseG1GC -Xms128m -Xmx256m -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000}"
+if [[ ! -f target/tandem.jar ]]; then
+  echo "run-checkins: building target/tandem.jar (mvn -B -q -DskipTests package)" >&2
+  mvn -B -q -DskipTests package
+fi
+exec java bench/CheckinsBench.java --jar target/tandem.jar --server-jvm-flags "$SERVER_JVM_FLAGS" "$@"

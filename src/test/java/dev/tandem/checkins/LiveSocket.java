@@ -1,0 +1,88 @@
+package dev.tandem.checkins;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+import io.vertx.core.json.JsonObject;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
+
+/** A signed-in user's live connection to /api/v1/live that keeps every event and waits for one by predicate. */
+final class LiveSocket implements AutoCloseable {
+  private final List<JsonObject> events = new ArrayList<>();
+  private final String name;
+  private WebSocket ws;
+
+  private LiveSocket(String name) {
+    this.name = name;
+  }
+
+  static LiveSocket connect(int port, String token, String name) {
+    LiveSocket s = new LiveSocket(name);
+    try {
+      s.ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
+          .buildAsync(URI.create("ws://127.0.0.1:" + port + "/api/v1/live"), s.listener()).get(10, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException(name + ": live connection failed", e);
+    }
+    s.await(e -> "hello".equals(e.getString("type")), Duration.ofSeconds(5));
+    return s;
+  }
+
+  private WebSocket.Listener listener() {
+    return new WebSocket.Listener() {
+      private final StringBuilder partial = new StringBuilder();
+
+      @Override
+      public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
+        partial.append(data);
+        if (last) {
+          JsonObject e = new JsonObject(partial.toString());
+          partial.setLength(0);
+          synchronized (LiveSocket.this) {
+            events.add(e);
+            LiveSocket.this.notifyAll();
+          }
+        }
+        socket.request(1);
+        return null;
+      }
+    };
+  }
+
+  synchronized JsonObject await(Predicate<JsonObject> p, Duration timeout) {
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      for (JsonObject e : events) {
+        if (p.test(e)) {
+          return e;
+        }
+      }
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        fail(name + ": no matching live event within " + timeout.toMillis() + " ms; got " + events);
+      }
+      try {
+        TimeUnit.NANOSECONDS.timedWait(this, left);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        fail("interrupted");
+      }
+    }
+  }
+
+  synchronized long count(Predicate<JsonObject> p) {
+    return events.stream().filter(p).count();
+  }
+
+  @Override
+  public void close() {
+    ws.abort();
+  }
+}
