@@ -50,7 +50,7 @@ public final class VisitsBench {
     Path dir = Files.createTempDirectory("visits-bench");
     int port = freePort();
     base = "http://127.0.0.1:" + port;
-    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xms128m", "-Xmx256m",
+    ProcessBuilder pb = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-Xms128m", "-Xmx512m",
         "-jar", Path.of(o.get("--jar")).toAbsolutePath().toString()).directory(dir.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("TANDEM_"));
     pb.environment().put("TANDEM_HTTP_PORT", Integer.toString(port));

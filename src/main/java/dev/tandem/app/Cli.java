@@ -74,6 +74,8 @@ final class Cli {
         return audit.start().compose(v -> {
           Identity id = new Identity(vertx, store.mongo(), cfg.identity(), audit, Clock.systemUTC());
           Messaging messaging = new Messaging(vertx, store.mongo(), id, keys, audit, cfg.messaging(), Clock.systemUTC());
+          messaging.admin.alsoRewrap(dev.tandem.education.Education.wrappedKeys(store.mongo(), keys)::rewrapStale);
+          messaging.admin.alsoRewrap(dev.tandem.checkins.Checkins.wrappedKeys(store.mongo(), keys)::rewrapStale);
           return messaging.admin.rewrapAll();
         }).map(n -> {
           System.out.println("master key version " + version + " added to " + cfg.crypto().masterKeyFile() + "; " + n

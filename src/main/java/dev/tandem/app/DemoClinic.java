@@ -162,8 +162,8 @@ public final class DemoClinic {
   }
 
   /** Check-in schedules, about 60 days of history and medication events (dev.tandem.checkins.DemoCheckins). */
-  public Future<Void> seedCheckins(dev.tandem.checkins.Checkins checkins) {
-    return people().compose(checkins::seedDemo);
+  public Future<Void> seedCheckins(dev.tandem.checkins.Checkins checkins, boolean history) {
+    return people().compose(who -> checkins.seedDemo(who, history));
   }
 
   /** The demo people by short name ("ana", "rivera", ...), as callers. */

@@ -114,6 +114,8 @@ public final class MainVerticle extends VerticleBase {
           education = new Education(vertx, store.mongo(), library, identity, keyManager, audit, cfg.education(), clock);
           visits = new Visits(vertx, store.mongo(), identity, audit, cfg.visits(), clock, this::publicUrl);
           checkins = new Checkins(vertx, store.mongo(), identity, messaging, keyManager, audit, cfg.checkins(), cfg.messaging().crisisResources(), clock);
+          messaging.admin.alsoRewrap(Education.wrappedKeys(store.mongo(), keyManager)::rewrapStale);
+          messaging.admin.alsoRewrap(Checkins.wrappedKeys(store.mongo(), keyManager)::rewrapStale);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
               ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
@@ -123,7 +125,7 @@ public final class MainVerticle extends VerticleBase {
                 : Future.succeededFuture();
           }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedEducation(education.service)
               : Future.succeededFuture())
-          .compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedCheckins(checkins)
+          .compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedCheckins(checkins, cfg.demo().checkinHistory())
               : Future.succeededFuture())
           .compose(v -> demo != null && demo.createdNow() ? visits.seedDemo() : Future.succeededFuture())
               .compose(v -> visits.start()).compose(v -> listen(audit)).onSuccess(v -> checkins.start());

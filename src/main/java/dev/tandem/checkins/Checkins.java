@@ -49,8 +49,8 @@ public final class Checkins {
   }
 
   /** Demo data: schedules, ~60 days of history, medication events ({@code who}: demo key to caller). */
-  public io.vertx.core.Future<Void> seedDemo(java.util.Map<String, dev.tandem.identity.Caller> who) {
-    return new DemoCheckins(this, clock).seed(who);
+  public io.vertx.core.Future<Void> seedDemo(java.util.Map<String, dev.tandem.identity.Caller> who, boolean history) {
+    return new DemoCheckins(this, clock).seed(who, history);
   }
 
   Vertx vertx() {
@@ -67,5 +67,10 @@ public final class Checkins {
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+  }
+
+  /** This feature's per-patient note keys, for master-key rotation. */
+  public static dev.tandem.store.WrappedKeyCollection wrappedKeys(MongoClient mongo, KeyManager keys) {
+    return new dev.tandem.store.WrappedKeyCollection(mongo, CheckinStore.KEYS, NoteCipher::keyId, new Envelope(keys));
   }
 }

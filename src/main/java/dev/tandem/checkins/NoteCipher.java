@@ -24,7 +24,7 @@ final class NoteCipher {
     this.envelope = envelope;
   }
 
-  private static String keyId(String patientId) {
+  static String keyId(String patientId) {
     return "checkins:" + patientId;
   }
 

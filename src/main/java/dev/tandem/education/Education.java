@@ -37,4 +37,9 @@ public final class Education {
         Store.Index.plain(MongoEducationStore.ASSIGNMENTS, "education_assignments_patient", new JsonObject().put("patientId", 1)),
         Store.Index.plain(MongoEducationStore.SUGGESTIONS, "education_suggestions_patient", new JsonObject().put("patientId", 1)));
   }
+
+  /** This feature's per-patient note keys, for master-key rotation. */
+  public static dev.tandem.store.WrappedKeyCollection wrappedKeys(MongoClient mongo, KeyManager keys) {
+    return new dev.tandem.store.WrappedKeyCollection(mongo, MongoEducationStore.KEYS, NoteCipher::keyId, new Envelope(keys));
+  }
 }

@@ -23,7 +23,7 @@ final class NoteCipher {
     this.envelope = envelope;
   }
 
-  private static String keyId(String patientId) {
+  static String keyId(String patientId) {
     return "education-" + patientId;
   }
 

@@ -13,7 +13,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Key rotation and erasure. Rotation re-wraps data keys under the newest master key version
@@ -29,6 +31,7 @@ public final class MessagingAdmin {
   private final KeyManager keys;
   private final AuditLog audit;
   private final Function<String, Future<User>> users;
+  private final List<Supplier<Future<Long>>> others = new CopyOnWriteArrayList<>();
 
   MessagingAdmin(Vertx vertx, MessageStore store, MessageService messages, Envelope envelope, KeyManager keys, AuditLog audit,
       Function<String, Future<User>> users) {
@@ -51,9 +54,21 @@ public final class MessagingAdmin {
             .map(v -> new JsonObject().put("version", version).put("rewrapped", n))));
   }
 
+  /**
+   * Also re-wrap these data keys on rotation (other features' per-patient keys): each succeeds
+   * with how many it re-wrapped.
+   */
+  public void alsoRewrap(Supplier<Future<Long>> rewrap) {
+    others.add(rewrap);
+  }
+
   /** Re-wraps data keys still under an older master key version; succeeds with how many. */
   public Future<Long> rewrapAll() {
-    return rewrapPage(0L);
+    Future<Long> total = rewrapPage(0L);
+    for (Supplier<Future<Long>> other : others) {
+      total = total.compose(n -> other.get().map(m -> n + m));
+    }
+    return total;
   }
 
   private Future<Long> rewrapPage(long done) {

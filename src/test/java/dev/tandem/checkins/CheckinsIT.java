@@ -441,9 +441,14 @@ class CheckinsIT {
     Who rivera = login("rivera");
     String p = freshPatient(rivera);
     String riveraId = rivera.id();
-    MessageConsumer<JsonObject> visits = vertx.eventBus().localConsumer("visits.timeline", m -> m.reply(new JsonArray().add(
-        new JsonObject().put("visitId", "v1").put("type", "psychotherapy").put("start", now()).put("durationMinutes", 50)
-            .put("status", "completed").put("clinicianIds", new JsonArray().add(riveraId)))));
+    // A real visit through the visits feature (contract 2), on a weekday inside Dr. Rivera's demo hours.
+    java.time.LocalDate day = java.time.LocalDate.now(tandem.clock().withZone(java.time.ZoneOffset.UTC)).plusDays(1);
+    while (day.getDayOfWeek() == java.time.DayOfWeek.SATURDAY || day.getDayOfWeek() == java.time.DayOfWeek.SUNDAY) {
+      day = day.plusDays(1);
+    }
+    String start = day.atTime(15, 0).toInstant(java.time.ZoneOffset.UTC).toString();
+    rivera.http().post("/api/v1/visits", new JsonObject().put("patientId", p).put("type", "intake").put("start", start)
+        .put("durationMinutes", 30).put("clinicianIds", new JsonArray().add(riveraId))).expect(201);
     try {
       tandem.clock().advance(Duration.ofMinutes(1));
       rivera.http().post("/api/v1/patients/" + p + "/medications", new JsonObject().put("kind", "start").put("drug", "Sertraline")
@@ -459,13 +464,14 @@ class CheckinsIT {
       JsonObject med = t.getJsonArray("medications").getJsonObject(0);
       assertEquals("Sertraline", med.getString("drug"));
       assertEquals("Depression", med.getString("reason"));
-      assertEquals("psychotherapy", t.getJsonArray("visits").getJsonObject(0).getString("type"));
+      JsonObject visit = t.getJsonArray("visits").getJsonObject(0);
+      assertEquals("intake", visit.getString("type"));
+      assertEquals(start, java.time.Instant.parse(visit.getString("start")).toString());
     } finally {
-      visits.unregister();
+      tandem.clock().advance(Duration.ZERO);
     }
-    // Without a visits feature answering, visits are simply empty.
     JsonObject t = rivera.http().get("/api/v1/patients/" + p + "/checkins/trend?months=3").expect(200).json();
-    assertEquals(0, t.getJsonArray("visits").size());
+    assertEquals(1, t.getJsonArray("visits").size());
     assertEquals(400, rivera.http().get("/api/v1/patients/" + p + "/checkins/trend?months=0").status());
     assertEquals(1, mongo.getDatabase("tandem").getCollection("audit").countDocuments(Filters.and(Filters.eq("type", "medication.record"),
         Filters.eq("patientId", p))));

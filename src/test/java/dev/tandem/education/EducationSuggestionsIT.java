@@ -35,7 +35,9 @@ class EducationSuggestionsIT {
   @BeforeAll
   static void start(Vertx v) {
     vertx = v;
-    tandem = TestTandem.start(v, Map.of("identity.password.argon2-memory-kib", "1024", "identity.password.argon2-iterations", "1"));
+    // The demo's check-in history would feed real checkins.scored events into the rules under test.
+    tandem = TestTandem.start(v, Map.of("identity.password.argon2-memory-kib", "1024", "identity.password.argon2-iterations", "1",
+        "demo.checkin-history", "false"));
     for (Object o : tandem.signedIn("admin").get("/api/v1/admin/users").expect(200).array("users")) {
       JsonObject u = (JsonObject) o;
       IDS.put(u.getString("email").replace("@tandem-demo.org", ""), u.getString("id"));

@@ -442,6 +442,15 @@ class MessagingSecurityIT {
       assertEquals(2, java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(k.getString("wrapped"))).getInt(),
           "wrapped form names version 2");
     }
+    // Other features' per-patient note keys (education, check-ins) are re-wrapped too.
+    assertFalse(db.getCollection("educationKeys").find().into(new ArrayList<>()).isEmpty(), "the demo's education notes have a key");
+    for (String c : List.of("educationKeys", "checkinKeys")) {
+      for (Document k : db.getCollection(c).find().into(new ArrayList<>())) {
+        assertEquals(2, k.getInteger("version"), c + " " + k.get("_id") + " re-wrapped");
+        assertEquals(2, java.nio.ByteBuffer.wrap(Base64.getDecoder().decode(k.getString("wrapped"))).getInt(),
+            c + " wrapped form names version 2");
+      }
+    }
     snapshot.forEach((id, ct) -> assertEquals(ct, messages.find(Filters.eq("_id", id)).first().getString("ct"),
         "ciphertext of " + id + " unchanged"));
 
