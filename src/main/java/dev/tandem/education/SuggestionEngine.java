@@ -38,6 +38,7 @@ public final class SuggestionEngine {
   private final AuditLog audit;
   private final EducationConfig cfg;
   private final Clock clock;
+  private final java.util.Map<String, Future<Boolean>> inTurn = new java.util.HashMap<>();
 
   SuggestionEngine(Library library, EducationStore store, IdentityService identity, AuditLog audit, EducationConfig cfg,
       Clock clock) {
@@ -82,7 +83,7 @@ public final class SuggestionEngine {
           }
           boolean hit = r.matches(e);
           Future<Boolean> fires = r.needsHistory()
-              ? remember(patientId + ":" + m.id() + ":" + i, responseId, at, hit, r, RETRIES)
+              ? rememberInTurn(patientId + ":" + m.id() + ":" + i, responseId, at, hit, r)
               : Future.succeededFuture(hit);
           fired.add(fires.compose(f -> f ? suggest(patientId, m.id(), r) : Future.succeededFuture((String) null)));
         }
@@ -108,6 +109,25 @@ public final class SuggestionEngine {
       }
     }
     return clock.instant();
+  }
+
+  /**
+   * Results for the same rule history are applied one after another on this node (an offline
+   * batch of check-ins arrives as a burst of events for one patient, which the optimistic
+   * retries alone could not absorb); the retries remain for other nodes.
+   */
+  private Future<Boolean> rememberInTurn(String id, String responseId, Instant at, boolean hit, SuggestRule r) {
+    synchronized (inTurn) {
+      Future<Boolean> previous = inTurn.getOrDefault(id, Future.succeededFuture(false));
+      Future<Boolean> mine = previous.transform(ignored -> remember(id, responseId, at, hit, r, RETRIES));
+      inTurn.put(id, mine);
+      mine.onComplete(ar -> {
+        synchronized (inTurn) {
+          inTurn.remove(id, mine);
+        }
+      });
+      return mine;
+    }
   }
 
   /** Adds one result to the rule's history (keeping the latest of-last); true when enough of them matched. */

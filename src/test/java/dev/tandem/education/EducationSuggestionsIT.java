@@ -138,6 +138,20 @@ class EducationSuggestionsIT {
   }
 
   @Test
+  void aBurstOfCheckInsForOnePatientIsCountedInFull() {
+    // An app syncing six weeks of offline check-ins at once: the only three short nights are among
+    // the last seven, so losing any one of those events would lose the suggestion.
+    Http rivera = tandem.signedIn("rivera");
+    for (int day = 0; day < 42; day++) {
+      double hours = day == 35 || day == 38 || day == 41 ? 5 : 8;
+      vertx.eventBus().publish(SuggestionEngine.ADDRESS, scored("ana", "daily", null,
+          new JsonObject().put("sleep-hours", hours).put("medication", "yes")));
+    }
+    assertTrue(waitForSuggestion(rivera, "ana", "sleep-habits").contains("sleep-habits"),
+        "three short nights among the last seven of a burst suggest the sleep module");
+  }
+
+  @Test
   void shortSleepOnThreeOfTheLastSevenDailyCheckInsSuggestsTheSleepModule() {
     Http rivera = tandem.signedIn("rivera");
     publish(scored("chloe", "daily", null, new JsonObject().put("sleep-hours", 5).put("mood", 5).put("medication", "yes")));
