@@ -92,7 +92,11 @@ function renderRecord(patient) {
     ]),
     h('h3', { text: 'Care team' }),
     teamList,
-    h('p', { class: 'placeholder small', text: 'Messages, visits, check-ins and trends for this patient will appear here.' }),
+    h('p', { class: 'small' },
+      h('a', { href: '/trend.html?patient=' + encodeURIComponent(patient.id), text: 'Check-in trend' }), ' · ',
+      h('a', { href: '/assign.html?patient=' + encodeURIComponent(patient.id), text: 'Education' }), ' · ',
+      h('a', { href: '/messages.html', text: 'Messages' }), ' · ',
+      h('a', { href: '/schedule.html', text: 'Schedule' })),
   );
 }
 

@@ -97,7 +97,9 @@ class BrowserIT {
       assertTrue(section.isDisplayed(), panel);
       assertFalse(section.findElement(By.tagName("h2")).getText().isBlank(), panel + " has a heading");
       String explanation = section.findElement(By.cssSelector(".placeholder")).getText();
-      assertTrue(explanation.length() > 20, panel + " explains what will appear: " + explanation);
+      assertTrue(explanation.length() > 20, panel + " explains what it holds: " + explanation);
+      String href = section.findElement(By.cssSelector("a.button")).getAttribute("href");
+      assertTrue(href.matches(".*/(messages|visits|checkin|library)\\.html.*"), panel + " leads to its page: " + href);
     }
     assertFitsPhoneWidth();
   }
