@@ -76,11 +76,13 @@ public final class DemoClinic {
       if (existing != null) {
         return Future.succeededFuture(new Summary(accounts(), false));
       }
-      List<Future<User>> created = new ArrayList<>();
-      for (Person p : PEOPLE) {
-        created.add(identity.identity.createActive(SYSTEM, p.email(), p.name(), p.role(), p.lang(), password));
-      }
-      return Future.all(created).compose(all -> {
+      return identity.identity.hashSharedPassword(password, PEOPLE.stream().map(Person::email).toList()).compose(hash -> {
+        List<Future<User>> created = new ArrayList<>();
+        for (Person p : PEOPLE) {
+          created.add(identity.identity.createActiveHashed(SYSTEM, p.email(), p.name(), p.role(), p.lang(), hash));
+        }
+        return Future.all(created);
+      }).compose(all -> {
         Map<String, String> ids = new LinkedHashMap<>();
         for (int i = 0; i < PEOPLE.size(); i++) {
           ids.put(PEOPLE.get(i).key(), all.<User>resultAt(i).id());

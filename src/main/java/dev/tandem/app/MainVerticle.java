@@ -121,13 +121,14 @@ public final class MainVerticle extends VerticleBase {
               : Future.succeededFuture(null);
           return seeded.compose(d -> {
             demo = d;
-            return d != null && d.createdNow() ? new DemoClinic(identity, audit, clock).seedConversations(messaging.messages)
-                : Future.succeededFuture();
-          }).compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedEducation(education.service)
-              : Future.succeededFuture())
-          .compose(v -> demo != null && demo.createdNow() ? new DemoClinic(identity, audit, clock).seedCheckins(checkins, cfg.demo().checkinHistory())
-              : Future.succeededFuture())
-          .compose(v -> demo != null && demo.createdNow() ? visits.seedDemo() : Future.succeededFuture())
+            if (d == null || !d.createdNow()) {
+              return Future.succeededFuture();
+            }
+            // The features' demo data is independent: seed it side by side (first start time).
+            DemoClinic clinic = new DemoClinic(identity, audit, clock);
+            return Future.all(clinic.seedConversations(messaging.messages), clinic.seedEducation(education.service),
+                clinic.seedCheckins(checkins, cfg.demo().checkinHistory()), visits.seedDemo()).mapEmpty();
+          })
               .compose(v -> visits.start()).compose(v -> listen(audit)).onSuccess(v -> checkins.start());
         })
         .onSuccess(v -> purgeTimer = vertx.setPeriodic(PURGE_EVERY_MS, id -> identity.identity.purgeSessions()
