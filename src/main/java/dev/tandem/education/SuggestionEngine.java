@@ -53,9 +53,12 @@ public final class SuggestionEngine {
   /** Listens on this node only: the check-ins feature publishes locally on the node that accepted the response. */
   void listen(Vertx vertx) {
     vertx.eventBus().<Object>localConsumer(ADDRESS, msg -> {
-      if (msg.body() instanceof JsonObject o) {
-        // Never log the event itself: it carries a patient's answers.
-        onScored(o).onFailure(t -> LOG.warn("education suggestion from a check-in failed: {}", t.toString()));
+      Future<List<String>> applied = msg.body() instanceof JsonObject o ? onScored(o) : Future.succeededFuture(List.of());
+      // Never log the event itself: it carries a patient's answers.
+      applied.onFailure(t -> LOG.warn("education suggestion from a check-in failed: {}", t.toString()));
+      // A sender that asks (a request, not a publish) learns when the event has been applied.
+      if (msg.replyAddress() != null) {
+        applied.onComplete(ar -> msg.reply(new JsonArray(ar.succeeded() ? ar.result() : List.of())));
       }
     });
   }

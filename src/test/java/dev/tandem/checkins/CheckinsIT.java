@@ -24,7 +24,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 import org.bson.Document;
 import org.hl7.fhir.r4.model.Bundle;
@@ -210,10 +209,14 @@ class CheckinsIT {
   void aNoteIsEncryptedAtRestAndReadBackByTheCareTeamAndTheScoredEventNeverCarriesIt() throws Exception {
     Who eve = login("eve");
     Who okafor = login("okafor");
-    List<JsonObject> scored = new CopyOnWriteArrayList<>();
-    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(CheckinService.SCORED_ADDRESS, m -> scored.add(m.body()));
+    String id = cid();
+    java.util.concurrent.CompletableFuture<JsonObject> scored = new java.util.concurrent.CompletableFuture<>();
+    MessageConsumer<JsonObject> consumer = vertx.eventBus().consumer(CheckinService.SCORED_ADDRESS, m -> {
+      if ((eve.id() + ":" + id).equals(m.body().getString("responseId"))) {
+        scored.complete(m.body());
+      }
+    });
     try {
-      String id = cid();
       String note = "Secret sentence " + UUID.randomUUID();
       eve.http().post("/api/v1/patients/" + eve.id() + "/checkins", daily(id, now(), note)).expect(201);
       Document raw = mongo.getDatabase("tandem").getCollection("checkinResponses").find(Filters.eq("_id", eve.id() + ":" + id)).first();
@@ -224,11 +227,7 @@ class CheckinsIT {
           .getJsonArray("responses");
       JsonObject mine = list.stream().map(o -> (JsonObject) o).filter(o -> o.getString("clientId").equals(id)).findFirst().orElseThrow();
       assertEquals(note, mine.getJsonObject("answers").getString("note"));
-      long deadline = System.currentTimeMillis() + 5000;
-      while (scored.stream().noneMatch(e -> e.getString("responseId").equals(eve.id() + ":" + id)) && System.currentTimeMillis() < deadline) {
-        Thread.sleep(20);
-      }
-      JsonObject ev = scored.stream().filter(e -> e.getString("responseId").equals(eve.id() + ":" + id)).findFirst().orElseThrow();
+      JsonObject ev = scored.get(5, java.util.concurrent.TimeUnit.SECONDS);
       assertEquals("daily", ev.getString("instrument"));
       assertEquals(eve.id(), ev.getString("patientId"));
       assertEquals(6, ev.getJsonObject("answers").getInteger("mood"));
