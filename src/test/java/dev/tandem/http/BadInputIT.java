@@ -98,7 +98,16 @@ class BadInputIT {
     // Jordan Lee has no working hours, so any future time is bookable; each case gets its own 5-minute slot.
     BOOK_VISIT("POST", "/api/v1/visits", "lee", null,
         c -> new JsonObject().put("patientId", IDS.get("ana")).put("type", "intake").put("start", c.slot).put("durationMinutes", 5)
-            .put("clinicianIds", new io.vertx.core.json.JsonArray().add(IDS.get("lee"))));
+            .put("clinicianIds", new io.vertx.core.json.JsonArray().add(IDS.get("lee")))),
+    CHECKIN_UPLOAD("POST", "/api/v1/patients/{ana}/checkins", "ana", "ana",
+        c -> new JsonObject().put("clientId", "bad-input-" + SEQ.incrementAndGet()).put("instrument", "daily")
+            .put("answeredAt", tandem.clock().instant().toString()).put("answers", new JsonObject().put("mood", 6)
+                .put("anxiety", 3).put("sleep-hours", 7).put("medication", "yes"))),
+    MEDICATION("POST", "/api/v1/patients/{ana}/medications", "rivera", "ana",
+        c -> new JsonObject().put("kind", "dose-change").put("drug", "Sertraline").put("dose", "100 mg daily")
+            .put("reason", "Partial response at 50 mg")),
+    CHECKIN_SCHEDULE("PUT", "/api/v1/patients/{ana}/checkins/schedules/gad-7", "rivera", "ana",
+        c -> new JsonObject().put("cadenceDays", 14));
 
     final String method;
     final String template;
@@ -223,10 +232,12 @@ class BadInputIT {
       cases.add(raw(r, "whitespace only", "  \n\t "));
       cases.add(raw(r, "a 5000-deep nested array", "{\"a\":" + "[".repeat(5000) + "]".repeat(5000) + "}"));
       cases.add(raw(r, "a 5000-digit number", "{\"a\":" + "9".repeat(5000) + "}"));
-      cases.add(field(r, "unknown field isAdmin:true", "isAdmin", true, 400, "invalid_field"));
-      cases.add(field(r, "unknown field $where", "$where", "sleep(1000)", 400, "invalid_field"));
-      cases.add(field(r, "unknown field _id", "_id", "chosen-id", 400, "invalid_field"));
-      cases.add(field(r, "unknown 5000-char field name", "f".repeat(5000), 1, 400, "invalid_field"));
+      // A check-in upload answers any rejected response with invalid_response (the code a batch reports per item).
+      String unknown = r == Route.CHECKIN_UPLOAD ? "invalid_response" : "invalid_field";
+      cases.add(field(r, "unknown field isAdmin:true", "isAdmin", true, 400, unknown));
+      cases.add(field(r, "unknown field $where", "$where", "sleep(1000)", 400, unknown));
+      cases.add(field(r, "unknown field _id", "_id", "chosen-id", 400, unknown));
+      cases.add(field(r, "unknown 5000-char field name", "f".repeat(5000), 1, 400, unknown));
       cases.add(new Case(r, "a valid object padded past 1 MiB", 413, "body_too_large",
           (c, q) -> q.withBody(new JsonObject(q.body()).put("padding", MIB_PLUS).encode())));
       cases.add(new Case(r, "1 MiB of non-JSON", 413, "body_too_large", (c, q) -> q.withBody(MIB_PLUS)));
@@ -640,7 +651,9 @@ class BadInputIT {
     // Hundreds of sign-ins: the cheapest Argon2 cost keeps the run short (hashing is not under test here).
     tandem = TestTandem.start(vertx, Map.of("identity.login-throttle.max-failures-per-account", "1000",
         "identity.login-throttle.max-failures-per-address", "100000", "identity.password.argon2-memory-kib", "1024",
-        "identity.password.argon2-iterations", "1"));
+        "identity.password.argon2-iterations", "1",
+        // The demo's check-in history loads in the background; "nothing changed" needs a store at rest.
+        "demo.checkin-history", "false"));
     mongo = MongoClients.create(tandem.mongoUri());
     for (JsonObject u : users()) {
       IDS.put(u.getString("email").replace(DOMAIN, ""), u.getString("id"));
