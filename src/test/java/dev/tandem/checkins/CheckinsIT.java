@@ -10,6 +10,7 @@ import ca.uhn.fhir.context.FhirContext;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Filters;
+import dev.tandem.testing.LiveSocket;
 import dev.tandem.testing.Http;
 import dev.tandem.testing.MutableClock;
 import dev.tandem.testing.TestTandem;

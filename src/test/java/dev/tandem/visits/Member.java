@@ -2,6 +2,7 @@ package dev.tandem.visits;
 
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.tandem.testing.LiveSocket;
 import dev.tandem.testing.Http;
 import dev.tandem.testing.TestTandem;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ record Member(String key, String id, String name, String token, Http http) {
         .put("durationMinutes", minutes));
   }
 
-  Live live(TestTandem tandem) {
-    return Live.connect(tandem.port(), token, key);
+  LiveSocket live(TestTandem tandem) {
+    return LiveSocket.connect(tandem.port(), token, key);
   }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.icegreen.greenmail.util.GreenMail;
 import com.icegreen.greenmail.util.GreenMailUtil;
 import com.icegreen.greenmail.util.ServerSetupTest;
+import dev.tandem.testing.LiveSocket;
 import dev.tandem.testing.Http;
 import dev.tandem.testing.MutableClock;
 import dev.tandem.testing.TestTandem;
@@ -75,7 +76,7 @@ class RemindersIT {
   void remindersArriveInTheAppAndByEmailOnceEach24HoursAndOneHourBefore() throws Exception {
     String id = rivera.book(ben.id(), "medication-review", "2026-12-03T17:00:00Z", 30).expect(201).json()
         .getJsonObject("visit").getString("id");
-    try (Live benLive = ben.live(tandem)) {
+    try (LiveSocket benLive = ben.live(tandem)) {
       clock.advance(Duration.ofHours(2)); // 17:00 tomorrow is now less than 24 hours away
       assertTrue(check() > 0);
       JsonObject inApp = benLive.await(Live.type("visit.reminder", id));
@@ -117,7 +118,7 @@ class RemindersIT {
     String id = lee.http().post("/api/v1/visits", new JsonObject().put("patientId", david.id()).put("type", "intake")
         .put("start", start.toString()).put("durationMinutes", 30).put("clinicianIds", new io.vertx.core.json.JsonArray().add(lee.id())))
         .expect(201).json().getJsonObject("visit").getString("id");
-    try (Live davidLive = david.live(tandem)) {
+    try (LiveSocket davidLive = david.live(tandem)) {
       check();
       davidLive.await(e -> Live.type("visit.reminder", id).test(e) && start.toString().equals(e.getString("start")));
       Instant later = start.plus(Duration.ofHours(2));

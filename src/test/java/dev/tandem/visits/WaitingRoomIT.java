@@ -12,6 +12,7 @@ import com.auth0.jwt.exceptions.IncorrectClaimException;
 import com.auth0.jwt.exceptions.SignatureVerificationException;
 import com.auth0.jwt.exceptions.TokenExpiredException;
 import com.auth0.jwt.interfaces.DecodedJWT;
+import dev.tandem.testing.LiveSocket;
 import dev.tandem.testing.Http;
 import dev.tandem.testing.MutableClock;
 import dev.tandem.testing.TestTandem;
@@ -83,7 +84,7 @@ class WaitingRoomIT {
     assertEquals("visit_not_open", rivera.http().post("/api/v1/visits/" + id + "/token", null).errorCode());
 
     clock.advance(Duration.ofMinutes(20));
-    try (Live riveraLive = rivera.live(tandem); Live benLive = ben.live(tandem)) {
+    try (LiveSocket riveraLive = rivera.live(tandem); LiveSocket benLive = ben.live(tandem)) {
       assertEquals("not_admitted", ben.http().post("/api/v1/visits/" + id + "/token", null).errorCode());
       assertEquals(403, okafor.http().post("/api/v1/visits/" + id + "/token", null).status(), "on the team, not in the visit");
       assertEquals(404, chloe.http().post("/api/v1/visits/" + id + "/token", null).status(), "a stranger");

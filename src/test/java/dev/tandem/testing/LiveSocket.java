@@ -1,4 +1,4 @@
-package dev.tandem.checkins;
+package dev.tandem.testing;
 
 import static org.junit.jupiter.api.Assertions.fail;
 
@@ -13,8 +13,12 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
-/** A signed-in user's live connection to /api/v1/live that keeps every event and waits for one by predicate. */
-final class LiveSocket implements AutoCloseable {
+/**
+ * A signed-in user's real WebSocket to /api/v1/live that keeps every event and waits (on a
+ * monitor, never by sleeping) for one by predicate.
+ */
+public final class LiveSocket implements AutoCloseable {
+  private static final Duration WAIT = Duration.ofSeconds(5);
   private final List<JsonObject> events = new ArrayList<>();
   private final String name;
   private WebSocket ws;
@@ -23,7 +27,7 @@ final class LiveSocket implements AutoCloseable {
     this.name = name;
   }
 
-  static LiveSocket connect(int port, String token, String name) {
+  public static LiveSocket connect(int port, String token, String name) {
     LiveSocket s = new LiveSocket(name);
     try {
       s.ws = HttpClient.newHttpClient().newWebSocketBuilder().header("Authorization", "Bearer " + token)
@@ -31,7 +35,7 @@ final class LiveSocket implements AutoCloseable {
     } catch (Exception e) {
       throw new IllegalStateException(name + ": live connection failed", e);
     }
-    s.await(e -> "hello".equals(e.getString("type")), Duration.ofSeconds(5));
+    s.await(e -> "hello".equals(e.getString("type")));
     return s;
   }
 
@@ -56,7 +60,12 @@ final class LiveSocket implements AutoCloseable {
     };
   }
 
-  synchronized JsonObject await(Predicate<JsonObject> p, Duration timeout) {
+  /** The first event matching {@code p}, waiting up to 5 s for it. */
+  public JsonObject await(Predicate<JsonObject> p) {
+    return await(p, WAIT);
+  }
+
+  public synchronized JsonObject await(Predicate<JsonObject> p, Duration timeout) {
     long end = System.nanoTime() + timeout.toNanos();
     while (true) {
       for (JsonObject e : events) {
@@ -77,8 +86,12 @@ final class LiveSocket implements AutoCloseable {
     }
   }
 
-  synchronized long count(Predicate<JsonObject> p) {
+  public synchronized long count(Predicate<JsonObject> p) {
     return events.stream().filter(p).count();
+  }
+
+  public synchronized List<JsonObject> all(Predicate<JsonObject> p) {
+    return events.stream().filter(p).toList();
   }
 
   @Override
