@@ -70,7 +70,7 @@ class CheckinBrowserIT {
     ChromeDriver ana = anaChrome.driver();
     signIn(riveraChrome, "rivera", "/clinician.html");
     riveraChrome.await().until(ExpectedConditions.elementToBeClickable(By.linkText("Monitoring"))).click();
-    waitForPath(riveraChrome, "/monitoring.html");
+    riveraChrome.waitForPath("/monitoring.html");
     riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("live-status"), "data-state", "open"));
     riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("panel"), "aria-busy", "false"));
     String anaId = await(riveraChrome).until(d -> {
@@ -86,7 +86,7 @@ class CheckinBrowserIT {
 
     signIn(anaChrome, "ana", "/patient.html");
     anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.linkText("Check-ins"))).click();
-    waitForPath(anaChrome, "/checkin.html");
+    anaChrome.waitForPath("/checkin.html");
     anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.cssSelector("#due-list li[data-instrument='phq-9'] button"))).click();
     for (int q = 1; q <= 9; q++) {
       int question = q;
@@ -147,7 +147,7 @@ class CheckinBrowserIT {
     WebElement ana = await(riveraChrome).until(d -> d.findElements(By.cssSelector("#panel li[data-patient-id] h2 a")).stream()
         .filter(a -> a.getText().equals("Ana García")).findFirst().orElse(null));
     ana.click();
-    waitForPath(riveraChrome, "/trend.html");
+    riveraChrome.waitForPath("/trend.html");
     riveraChrome.await().until(ExpectedConditions.textToBe(By.id("trend-heading"), "Symptom trend: Ana García"));
     riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("chart"), "aria-busy", "false"));
     assertEquals(2, rivera.findElements(By.cssSelector("#chart svg line.med-line")).size(), "the start and the dose change");
@@ -176,12 +176,7 @@ class CheckinBrowserIT {
     driver.findElement(By.id("email")).sendKeys(demoKey + "@tandem-demo.org");
     driver.findElement(By.id("password")).sendKeys(TestTandem.DEMO_PASSWORD);
     driver.findElement(By.id("sign-in")).click();
-    waitForPath(chrome, home);
-  }
-
-  private static void waitForPath(HeadlessChrome chrome, String expected) {
-    chrome.await().withMessage(() -> "expected " + expected + " but at " + chrome.driver().getCurrentUrl())
-        .until(d -> expected.equals(URI.create(d.getCurrentUrl()).getPath()));
+    chrome.waitForPath(home);
   }
 
   private static WebDriverWait await(HeadlessChrome chrome) {

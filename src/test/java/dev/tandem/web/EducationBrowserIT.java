@@ -9,7 +9,6 @@ import dev.tandem.testing.TestTandem;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -75,9 +74,9 @@ class EducationBrowserIT {
     ChromeDriver rivera = riveraChrome.driver();
 
     // Ana (Spanish) goes from her home to her library; the antidepressant module waits, in Spanish.
-    signIn(anaChrome, "ana", "/patient.html");
+    anaChrome.signIn(tandem.baseUrl(), "ana", "/patient.html");
     anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.id("learning-link"))).click();
-    waitForPath(anaChrome, "/library.html");
+    anaChrome.waitForPath("/library.html");
     WebElement item = anaChrome.await().until(ExpectedConditions.visibilityOfElementLocated(
         By.cssSelector("#todo li[data-module-id='antidepressant-basics']")));
     assertTrue(item.getText().contains("Conozca su antidepresivo"), item.getText());
@@ -88,7 +87,7 @@ class EducationBrowserIT {
     item.findElement(By.cssSelector("a.edu-link")).click();
 
     // The reader: Spanish text in large type, no fallback notice, the sanitized module body.
-    waitForPath(anaChrome, "/reader.html");
+    anaChrome.waitForPath("/reader.html");
     anaChrome.await().until(ExpectedConditions.textToBe(By.id("module-title"), "Conozca su antidepresivo"));
     assertEquals("es", ana.findElement(By.id("module")).getDomAttribute("lang"));
     assertFalse(ana.findElement(By.id("fallback-notice")).isDisplayed());
@@ -135,9 +134,9 @@ class EducationBrowserIT {
     assertEquals("completed", stage("ana", "antidepressant-basics"));
 
     // Dr. Rivera opens Education from her home, picks Ana and sees the module completed.
-    signIn(riveraChrome, "rivera", "/clinician.html");
+    riveraChrome.signIn(tandem.baseUrl(), "rivera", "/clinician.html");
     riveraChrome.await().until(ExpectedConditions.elementToBeClickable(By.linkText("Education"))).click();
-    waitForPath(riveraChrome, "/assign.html");
+    riveraChrome.waitForPath("/assign.html");
     riveraChrome.await().until(d -> d.findElements(By.cssSelector("#patient-select option")).size() > 1);
     new Select(rivera.findElement(By.id("patient-select"))).selectByVisibleText("Ana García");
     WebElement row = riveraChrome.await().until(ExpectedConditions.visibilityOfElementLocated(
@@ -158,7 +157,7 @@ class EducationBrowserIT {
 
     // The module title previews what the patient reads, in her language, without recording anything.
     rivera.findElement(By.cssSelector("#assignments tr[data-module-id='sleep-habits'] td.title a")).click();
-    waitForPath(riveraChrome, "/reader.html");
+    riveraChrome.waitForPath("/reader.html");
     riveraChrome.await().until(ExpectedConditions.textToBe(By.id("module-title"), "Hábitos de sueño que ayudan"));
     assertTrue(rivera.findElement(By.id("fallback-notice")).getText().startsWith("Preview (es)"));
     assertTrue(rivera.findElements(By.cssSelector("#module-body h2")).size() >= 4);
@@ -197,22 +196,6 @@ class EducationBrowserIT {
 
   private static String readToEndAt(String moduleId) {
     return anaAssignment(moduleId).getJsonObject("progress").getString("readToEndAt");
-  }
-
-  private static void signIn(HeadlessChrome chrome, String demoKey, String home) {
-    ChromeDriver driver = chrome.driver();
-    driver.get(tandem.baseUrl() + "/");
-    chrome.await().until(d -> "complete".equals(driver.executeScript("return document.readyState")));
-    chrome.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
-    driver.findElement(By.id("email")).sendKeys(demoKey + "@tandem-demo.org");
-    driver.findElement(By.id("password")).sendKeys(TestTandem.DEMO_PASSWORD);
-    driver.findElement(By.id("sign-in")).click();
-    waitForPath(chrome, home);
-  }
-
-  private static void waitForPath(HeadlessChrome chrome, String expected) {
-    chrome.await().withMessage(() -> "expected " + expected + " but at " + chrome.driver().getCurrentUrl())
-        .until(d -> expected.equals(URI.create(d.getCurrentUrl()).getPath()));
   }
 
   private static void assertFitsPhoneWidth(ChromeDriver driver) {

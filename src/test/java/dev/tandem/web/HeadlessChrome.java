@@ -13,11 +13,14 @@ import java.util.Map;
 import java.util.logging.Level;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import dev.tandem.testing.TestTandem;
+import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.logging.LogEntry;
 import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.support.ui.ExpectedConditions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
@@ -98,6 +101,23 @@ final class HeadlessChrome implements AutoCloseable {
 
   WebDriverWait await() {
     return new WebDriverWait(driver, Duration.ofSeconds(10), Duration.ofMillis(50));
+  }
+
+  /** Signs a demo account in through the login page at {@code baseUrl} and waits for its home page. */
+  void signIn(String baseUrl, String demoKey, String home) {
+    driver.get(baseUrl + "/");
+    await().until(d -> "complete".equals(driver.executeScript("return document.readyState")));
+    await().until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
+    driver.findElement(By.id("email")).sendKeys(demoKey + "@tandem-demo.org");
+    driver.findElement(By.id("password")).sendKeys(TestTandem.DEMO_PASSWORD);
+    driver.findElement(By.id("sign-in")).click();
+    waitForPath(home);
+  }
+
+  /** Waits until the browser is on {@code expected} (a path). */
+  void waitForPath(String expected) {
+    await().withMessage(() -> "expected " + expected + " but at " + driver.getCurrentUrl())
+        .until(d -> expected.equals(java.net.URI.create(d.getCurrentUrl()).getPath()));
   }
 
   /**

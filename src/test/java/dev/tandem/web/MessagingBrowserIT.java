@@ -12,7 +12,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Instant;
 import java.util.List;
@@ -90,14 +89,14 @@ class MessagingBrowserIT {
     ChromeDriver rivera = riveraChrome.driver();
 
     // Dr. Rivera goes from her home's Messages panel to the messages page and opens Ana's thread.
-    signIn(riveraChrome, "rivera", "/clinician.html");
+    riveraChrome.signIn(tandem.baseUrl(), "rivera", "/clinician.html");
     WebElement riveraLink = riveraChrome.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("messages-link")));
     assertEquals("Open messages", riveraLink.getText());
     riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("messages-unread"), "aria-busy", "false"));
     assertTrue(rivera.findElement(By.id("messages-unread")).getText().matches("(No|\\d+) unread messages?\\."),
         rivera.findElement(By.id("messages-unread")).getText());
     riveraLink.click();
-    waitForPath(riveraChrome, "/messages.html");
+    riveraChrome.waitForPath("/messages.html");
     WebElement anaItem = conversation(riveraChrome, "Ana García and care team");
     String anaThread = anaItem.getDomAttribute("data-conversation-id");
     assertTrue(anaThread.startsWith("p-"), anaThread);
@@ -112,9 +111,9 @@ class MessagingBrowserIT {
     rivera.executeScript("window.sameDocument = true;");
 
     // Ana opens her messages from her home; her one conversation opens by itself.
-    signIn(anaChrome, "ana", "/patient.html");
+    anaChrome.signIn(tandem.baseUrl(), "ana", "/patient.html");
     anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.id("messages-link"))).click();
-    waitForPath(anaChrome, "/messages.html");
+    anaChrome.waitForPath("/messages.html");
     anaChrome.await().until(ExpectedConditions.textToBe(By.id("thread-heading"), "Your care team"));
     WebElement anaBox = anaChrome.await().until(ExpectedConditions.elementToBeClickable(By.id("compose-body")));
     waitLive(anaChrome);
@@ -199,22 +198,6 @@ class MessagingBrowserIT {
   }
 
   // ---------- helpers ----------
-
-  private static void signIn(HeadlessChrome chrome, String demoKey, String home) {
-    ChromeDriver driver = chrome.driver();
-    driver.get(tandem.baseUrl() + "/");
-    chrome.await().until(d -> "complete".equals(driver.executeScript("return document.readyState")));
-    chrome.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
-    driver.findElement(By.id("email")).sendKeys(demoKey + "@tandem-demo.org");
-    driver.findElement(By.id("password")).sendKeys(TestTandem.DEMO_PASSWORD);
-    driver.findElement(By.id("sign-in")).click();
-    waitForPath(chrome, home);
-  }
-
-  private static void waitForPath(HeadlessChrome chrome, String expected) {
-    chrome.await().withMessage(() -> "expected " + expected + " but at " + chrome.driver().getCurrentUrl())
-        .until(d -> expected.equals(URI.create(d.getCurrentUrl()).getPath()));
-  }
 
   /** The live connection is open (the server said hello), so nothing sent from here on is missed. */
   private static void waitLive(HeadlessChrome chrome) {

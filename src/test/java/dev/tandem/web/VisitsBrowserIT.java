@@ -14,7 +14,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
-import java.net.URI;
 import java.nio.file.Files;
 import java.time.Clock;
 import java.time.Instant;
@@ -114,9 +113,9 @@ class VisitsBrowserIT {
         .expect(201).json().getJsonObject("visit").getString("id");
 
     ChromeDriver eve = eveChrome.driver();
-    signIn(eveChrome, "eve", "/patient.html");
+    eveChrome.signIn(tandem.baseUrl(), "eve", "/patient.html");
     eveChrome.await().until(ExpectedConditions.elementToBeClickable(By.id("visits-link"))).click();
-    waitForPath(eveChrome, "/visits.html");
+    eveChrome.waitForPath("/visits.html");
     eveChrome.await().until(ExpectedConditions.attributeToBe(By.id("visit-list"), "aria-busy", "false"));
     eveChrome.await().until(ExpectedConditions.attributeToBe(By.tagName("body"), "data-live", "open"));
     String csp = tandem.client().get("/visits.html").header("Content-Security-Policy");
@@ -143,9 +142,9 @@ class VisitsBrowserIT {
 
     // Jordan Lee sees her waiting on his schedule and admits her while Jitsi is down.
     ChromeDriver leeDriver = leeChrome.driver();
-    signIn(leeChrome, "lee", "/clinician.html");
+    leeChrome.signIn(tandem.baseUrl(), "lee", "/clinician.html");
     leeChrome.await().until(ExpectedConditions.elementToBeClickable(By.id("schedule-link"))).click();
-    waitForPath(leeChrome, "/schedule.html");
+    leeChrome.waitForPath("/schedule.html");
     WebElement admit = leeChrome.await().until(ExpectedConditions.elementToBeClickable(
         By.cssSelector(".waiting-item[data-visit-id='" + visitId + "'] button.admit")));
     assertEquals("Admit Eve Thompson", admit.getText());
@@ -153,7 +152,7 @@ class VisitsBrowserIT {
         .startsWith("Waiting"));
     JITSI_DOWN.set(true);
     admit.click();
-    waitForPath(leeChrome, "/visits.html");
+    leeChrome.waitForPath("/visits.html");
 
     // Eve is let in, but the video service cannot be reached: she is told so, and can try again.
     eveChrome.await().until(ExpectedConditions.attributeToBe(By.id("room-status"), "data-state", "unreachable"));
@@ -202,7 +201,7 @@ class VisitsBrowserIT {
         .expect(201).json().getJsonObject("visit").getString("id");
     try (HeadlessChrome chrome = HeadlessChrome.start()) {
       ChromeDriver driver = chrome.driver();
-      signIn(chrome, "lee", "/clinician.html");
+      chrome.signIn(tandem.baseUrl(), "lee", "/clinician.html");
       driver.get(tandem.baseUrl() + "/schedule.html");
       chrome.await().until(ExpectedConditions.attributeToBe(By.id("schedule"), "aria-busy", "false"));
       WebElement item = chrome.await().until(ExpectedConditions.presenceOfElementLocated(
@@ -227,7 +226,7 @@ class VisitsBrowserIT {
   void aClinicianSeesAndChangesHerWorkingHoursAndTimeOff() {
     try (HeadlessChrome chrome = HeadlessChrome.start()) {
       ChromeDriver driver = chrome.driver();
-      signIn(chrome, "okafor", "/clinician.html");
+      chrome.signIn(tandem.baseUrl(), "okafor", "/clinician.html");
       driver.get(tandem.baseUrl() + "/schedule.html");
       // The demo hours (Mon-Fri 09:00-17:00 New York) are shown.
       chrome.await().until(ExpectedConditions.attributeToBe(By.id("monday-start"), "value", "09:00"));
@@ -258,19 +257,4 @@ class VisitsBrowserIT {
     assertTrue(scroll.intValue() <= HeadlessChrome.WIDTH + 1, "no sideways scrolling at phone width: " + scroll);
   }
 
-  private static void signIn(HeadlessChrome chrome, String demoKey, String home) {
-    ChromeDriver driver = chrome.driver();
-    driver.get(tandem.baseUrl() + "/");
-    chrome.await().until(d -> "complete".equals(driver.executeScript("return document.readyState")));
-    chrome.await().until(ExpectedConditions.visibilityOfElementLocated(By.id("email")));
-    driver.findElement(By.id("email")).sendKeys(demoKey + "@tandem-demo.org");
-    driver.findElement(By.id("password")).sendKeys(TestTandem.DEMO_PASSWORD);
-    driver.findElement(By.id("sign-in")).click();
-    waitForPath(chrome, home);
-  }
-
-  private static void waitForPath(HeadlessChrome chrome, String expected) {
-    chrome.await().withMessage(() -> "expected " + expected + " but at " + chrome.driver().getCurrentUrl())
-        .until(d -> expected.equals(URI.create(d.getCurrentUrl()).getPath()));
-  }
 }
