@@ -54,7 +54,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     }
   }
 
-  /** Rewrites the journal as a snapshot now (tests and benchmarks; normally periodic). */
+  /** Writes a snapshot and drops the journal records it replaces, now (tests and benchmarks; normally periodic). */
   public void compact() throws IOException {
     if (backend instanceof JournaledBackend journaled) {
       journaled.compact();
@@ -77,7 +77,13 @@ public final class EmbeddedMongo implements AutoCloseable {
   @Override
   public void close() {
     if (housekeeping != null) {
+      // A compaction in progress stops (its unfinished snapshot is discarded; the journals hold everything).
       housekeeping.shutdownNow();
+      try {
+        housekeeping.awaitTermination(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
     server.shutdownNow();
     backend.close();

@@ -18,6 +18,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.CRC32C;
@@ -25,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The embedded store's write-ahead journal: one append-only file of records, each the full new
+ * The embedded store's write-ahead journal: append-only files of records, each the full new
  * state of one document ({@code PUT}), a removal ({@code DEL}) or a dropped collection
  * ({@code DROP}). Records are framed as {@code [length][crc32c][op][db][collection][bson]}; a torn
  * record at the end (the process died mid-write, so the write was never acknowledged) is cut off
@@ -37,9 +39,13 @@ import org.slf4j.LoggerFactory;
  * records another thread already wrote returns at once. A flushed record is in the OS page cache
  * and survives the process being killed; with {@code sync} it is also fsynced (survives power loss).
  *
- * <p>Generations: {@code journal-N.log}. {@link #compact} writes the live documents to
- * generation N+1 (a snapshot: PUT records only), atomically renames it into place and deletes N;
- * later appends go to N+1. So the directory always holds one complete journal.
+ * <p>Files: {@code journal-N.log} holds what was written during generation N;
+ * {@code snapshot-N.log} (PUT records only) the complete state at the moment generation N began.
+ * Compaction {@link #rotate}s to a new generation (a moment, under the caller's write lock), then
+ * writes that generation's snapshot while writers carry on into the new journal, and only once
+ * the snapshot is complete and renamed into place deletes the older files. Reading back: the
+ * newest snapshot, then every journal from its generation on (or every journal, when there is no
+ * snapshot yet). So a crash at any point leaves a complete history on disk.
  */
 final class Journal implements AutoCloseable {
   static final byte PUT = 'P';
@@ -47,7 +53,8 @@ final class Journal implements AutoCloseable {
   static final byte DROP = 'X';
 
   private static final Logger LOG = LoggerFactory.getLogger(Journal.class);
-  private static final Pattern NAME = Pattern.compile("journal-(\\d{1,18})\\.log");
+  private static final Pattern JOURNAL = Pattern.compile("journal-(\\d{1,18})\\.log");
+  private static final Pattern SNAPSHOT = Pattern.compile("snapshot-(\\d{1,18})\\.log");
   private static final int HEADER = 8;
   private static final int MAX_RECORD = 64 * 1024 * 1024;
 
@@ -60,53 +67,95 @@ final class Journal implements AutoCloseable {
   private long flushed;
   private long generation;
   private FileChannel channel;
-  private long size;
+  /** Bytes in journal files since the newest snapshot (all of them when there is none). */
+  private long tailBytes;
+  private volatile long snapshotBytes;
   private volatile IOException failure;
 
-  private Journal(Path dir, boolean sync, long generation, FileChannel channel) throws IOException {
+  private Journal(Path dir, boolean sync, long generation, FileChannel channel, long tailBytes, long snapshotBytes) {
     this.dir = dir;
     this.sync = sync;
     this.generation = generation;
     this.channel = channel;
-    this.size = channel.size();
+    this.tailBytes = tailBytes;
+    this.snapshotBytes = snapshotBytes;
   }
 
   /** One record read back from disk. */
   record Entry(byte op, String database, String collection, Document document) {}
 
-  /** What {@link #open} found: the records of the newest complete generation, in order. */
+  /** What {@link #open} found: the records of the newest snapshot and the journals after it, in order. */
   record Opened(Journal journal, List<Entry> entries) {}
 
+  /** Receives the documents of a snapshot; see {@link #writeSnapshot}. */
+  interface SnapshotSink {
+    void put(String database, String collection, Document document);
+  }
+
+  /** Feeds a snapshot's documents to the sink, in as many calls as it likes. */
+  interface SnapshotSource {
+    void writeTo(SnapshotSink sink, Runnable drain);
+  }
+
   /**
-   * Opens the newest journal in {@code dir} (creating generation 1 if there is none), reads every
-   * intact record and truncates a torn tail. Leftover temporary and older files are removed.
+   * Opens the journal in {@code dir} (creating generation 1 if there is none), reads the newest
+   * snapshot and every journal after it, and truncates a torn tail of the newest journal. Files a
+   * finished compaction left behind (older generations, temporary files) are removed.
    */
   static Opened open(Path dir, boolean sync) throws IOException {
     Files.createDirectories(dir);
-    long newest = 0;
-    List<Path> stale = new ArrayList<>();
+    TreeMap<Long, Path> journals = new TreeMap<>();
+    TreeMap<Long, Path> snapshots = new TreeMap<>();
     try (var files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
-        Matcher m = NAME.matcher(name);
-        if (m.matches()) {
-          long g = Long.parseLong(m.group(1));
-          newest = Math.max(newest, g);
-        } else if (name.startsWith("journal-") && name.endsWith(".tmp")) {
-          stale.add(p);
+        Matcher j = JOURNAL.matcher(name);
+        Matcher s = SNAPSHOT.matcher(name);
+        if (j.matches()) {
+          journals.put(Long.parseLong(j.group(1)), p);
+        } else if (s.matches()) {
+          snapshots.put(Long.parseLong(s.group(1)), p);
+        } else if ((name.startsWith("journal-") || name.startsWith("snapshot-")) && name.endsWith(".tmp")) {
+          Files.deleteIfExists(p); // an unfinished snapshot: the journals still hold everything
         }
       }
     }
-    for (Path p : stale) {
-      Files.deleteIfExists(p);
+    long base = snapshots.isEmpty() ? 0 : snapshots.lastKey();
+    for (Path stale : snapshots.headMap(base).values()) {
+      Files.deleteIfExists(stale);
     }
-    long gen = newest == 0 ? 1 : newest;
-    for (long g = 1; g < gen && gen - g < 1000; g++) {
-      Files.deleteIfExists(file(dir, g));
+    for (Path stale : journals.headMap(base).values()) {
+      Files.deleteIfExists(stale);
     }
-    Path path = file(dir, gen);
-    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     List<Entry> entries = new ArrayList<>();
+    long snapshotBytes = 0;
+    if (base > 0) {
+      try (FileChannel ch = FileChannel.open(snapshots.get(base), StandardOpenOption.READ)) {
+        snapshotBytes = read(ch, entries);
+        if (snapshotBytes < ch.size()) {
+          throw new IOException("embedded store snapshot " + snapshots.get(base).getFileName() + " is damaged at byte "
+              + snapshotBytes + " (it was complete when it was renamed into place)");
+        }
+      }
+    }
+    SortedMap<Long, Path> replay = journals.tailMap(base);
+    long newest = replay.isEmpty() ? Math.max(base, 1) : replay.lastKey();
+    long tail = 0;
+    for (var e : replay.entrySet()) {
+      if (e.getKey() == newest) {
+        break;
+      }
+      try (FileChannel ch = FileChannel.open(e.getValue(), StandardOpenOption.READ)) {
+        long good = read(ch, entries);
+        if (good < ch.size()) {
+          LOG.warn("Embedded store journal {}: {} unreadable bytes at its end were skipped", e.getValue().getFileName(),
+              ch.size() - good);
+        }
+        tail += good;
+      }
+    }
+    Path path = file(dir, newest);
+    FileChannel ch = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
     long good = read(ch, entries);
     if (good < ch.size()) {
       LOG.warn("Embedded store journal: cut off {} bytes of an unfinished write at the end (never acknowledged)",
@@ -115,11 +164,15 @@ final class Journal implements AutoCloseable {
       ch.force(true);
     }
     ch.position(good);
-    return new Opened(new Journal(dir, sync, gen, ch), entries);
+    return new Opened(new Journal(dir, sync, newest, ch, tail + good, snapshotBytes), entries);
   }
 
   private static Path file(Path dir, long gen) {
     return dir.resolve("journal-" + gen + ".log");
+  }
+
+  private static Path snapshotFile(Path dir, long gen) {
+    return dir.resolve("snapshot-" + gen + ".log");
   }
 
   private static long read(FileChannel ch, List<Entry> out) throws IOException {
@@ -223,7 +276,7 @@ final class Journal implements AutoCloseable {
         if (sync) {
           channel.force(false);
         }
-        size += out.readableBytes();
+        tailBytes += out.readableBytes();
         flushed = upTo;
       } catch (IOException e) {
         failure = e;
@@ -237,50 +290,91 @@ final class Journal implements AutoCloseable {
     }
   }
 
-  /** Bytes in the current generation's file. */
-  long size() {
+  /** Bytes in the journal files since the newest snapshot: what a restart replays on top of it. */
+  long tailBytes() {
     synchronized (flushLock) {
-      return size;
+      return tailBytes;
+    }
+  }
+
+  /** Bytes in the newest snapshot (0 before the first). */
+  long snapshotBytes() {
+    return snapshotBytes;
+  }
+
+  /**
+   * Starts a new generation: everything appended so far is flushed to the current file, later
+   * appends go to a new one. The caller must hold off writers while this runs and take its
+   * snapshot of the live documents before letting them go; returns the new generation, whose
+   * snapshot that is.
+   */
+  long rotate() throws IOException {
+    synchronized (flushLock) {
+      flush();
+      long next = generation + 1;
+      FileChannel fresh = FileChannel.open(file(dir, next), StandardOpenOption.CREATE_NEW, StandardOpenOption.READ,
+          StandardOpenOption.WRITE);
+      FileChannel old = channel;
+      channel = fresh;
+      generation = next;
+      old.close();
+      return next;
     }
   }
 
   /**
-   * Replaces the journal with a snapshot of {@code live} (namespace "db\0collection" → documents).
-   * The caller must hold off every writer while this runs (records appended meanwhile would be
-   * lost with the old generation).
+   * Writes generation {@code gen}'s snapshot from {@code source} (writers may carry on meanwhile:
+   * their records are in that generation's journal), renames it into place once complete and
+   * synced, then deletes the files it replaces. Encoded records are written to the file whenever
+   * the source calls {@code drain}.
    */
-  void compact(Map<String, ? extends Iterable<Document>> live) throws IOException {
-    synchronized (flushLock) {
-      flush();
-      long next = generation + 1;
-      Path tmp = dir.resolve("journal-" + next + ".tmp");
-      ByteBuf buf = Unpooled.buffer(1024 * 1024);
-      try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE)) {
-        for (var e : live.entrySet()) {
-          int sep = e.getKey().indexOf('\0');
-          String db = e.getKey().substring(0, sep);
-          String coll = e.getKey().substring(sep + 1);
-          for (Document d : e.getValue()) {
-            encode(buf, PUT, db, coll, d);
-            if (buf.readableBytes() > 512 * 1024) {
-              drain(buf, out);
-            }
+  void writeSnapshot(long gen, SnapshotSource source) throws IOException {
+    Path tmp = dir.resolve("snapshot-" + gen + ".tmp");
+    ByteBuf buf = Unpooled.buffer(1024 * 1024);
+    long written;
+    try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
+        StandardOpenOption.WRITE)) {
+      IOException[] failed = new IOException[1];
+      source.writeTo((db, coll, d) -> encode(buf, PUT, db, coll, d), () -> {
+        if (failed[0] == null && buf.readableBytes() > 0) {
+          try {
+            drain(buf, out);
+          } catch (IOException e) {
+            failed[0] = e;
           }
         }
-        drain(buf, out);
-        out.force(true);
+        buf.clear();
+      });
+      if (failed[0] != null) {
+        throw failed[0];
       }
-      Path target = file(dir, next);
-      Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-      FileChannel old = channel;
-      long oldGen = generation;
-      channel = FileChannel.open(target, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      channel.position(channel.size());
-      size = channel.size();
-      generation = next;
-      old.close();
-      Files.deleteIfExists(file(dir, oldGen));
+      drain(buf, out);
+      out.force(true);
+      written = out.size();
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp);
+      throw e;
+    }
+    Files.move(tmp, snapshotFile(dir, gen), StandardCopyOption.ATOMIC_MOVE);
+    synchronized (flushLock) {
+      // Only the journals from gen on remain to replay; count what was appended since the rotation.
+      long current = 0;
+      for (long g = gen; g <= generation; g++) {
+        Path p = file(dir, g);
+        current += g == generation ? channel.size() : Files.size(p);
+      }
+      tailBytes = current;
+    }
+    snapshotBytes = written;
+    try (var files = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) files::iterator) {
+        String name = p.getFileName().toString();
+        Matcher j = JOURNAL.matcher(name);
+        Matcher s = SNAPSHOT.matcher(name);
+        if ((j.matches() && Long.parseLong(j.group(1)) < gen) || (s.matches() && Long.parseLong(s.group(1)) < gen)) {
+          Files.deleteIfExists(p);
+        }
+      }
     }
   }
 

@@ -21,8 +21,8 @@ import org.slf4j.LoggerFactory;
  * The embedded store's engine: mongo-java-server's in-memory backend, made durable by a
  * write-ahead {@link Journal}. Every document change is journaled as it is applied; each command
  * flushes the journal (group commit) before its reply goes out, so an acknowledged write survives
- * the process being killed. At start the journal is read back into memory and rewritten as a
- * snapshot; while running it is compacted the same way when it has grown well past the live data.
+ * the process being killed. At start the snapshot and journals are read back into memory; while
+ * running, a new snapshot is written in the background when the journals have grown well past it.
  *
  * <p>Why not the H2 backend (the first design): measured on the messaging benchmark it spent most
  * of its time Java-serializing documents and index keys and rewriting pages on every commit
@@ -33,18 +33,25 @@ import org.slf4j.LoggerFactory;
 final class JournaledBackend extends MemoryBackend {
   private static final Logger LOG = LoggerFactory.getLogger(JournaledBackend.class);
   private static final long MIN_COMPACT_BYTES = 64L * 1024 * 1024;
+  /** Documents encoded per hold of a collection's lock while snapshotting (~a millisecond). */
+  private static final int SNAPSHOT_BATCH = 256;
 
   private final Journal journal;
+  private final Compactor compactor = new Compactor();
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private final Map<String, JournaledCollection> collections = new ConcurrentHashMap<>();
   private volatile boolean recording;
-  private volatile long liveBytes;
+  private final Object compactionLock = new Object();
 
   private JournaledBackend(Journal journal) {
     this.journal = journal;
   }
 
-  /** Opens the journal in {@code dir}, loads it into memory and rewrites it as a snapshot. */
+  /**
+   * Opens the journal in {@code dir} and loads it into memory. Compaction is left to
+   * {@link #compactIfWorthIt} (in the background) except after importing a 0.1 store file, whose
+   * data must be in a snapshot before the old file is set aside.
+   */
   static JournaledBackend open(Path dir, boolean sync) throws IOException {
     Journal.Opened opened = Journal.open(dir, sync);
     JournaledBackend backend = new JournaledBackend(opened.journal());
@@ -53,8 +60,8 @@ final class JournaledBackend extends MemoryBackend {
       boolean importing = opened.entries().isEmpty() && Files.exists(legacy);
       backend.load(importing ? LegacyH2Import.read(legacy) : Journal.replay(opened.entries()));
       backend.recording = true;
-      backend.compact();
       if (importing) {
+        backend.compact();
         LegacyH2Import.retire(legacy);
         LOG.info("Embedded store: imported {} from Tandem 0.1 into the journal; the old file is now {}.imported",
             LegacyH2Import.FILE, LegacyH2Import.FILE);
@@ -104,6 +111,10 @@ final class JournaledBackend extends MemoryBackend {
     }
   }
 
+  Compactor compactor() {
+    return compactor;
+  }
+
   void register(JournaledCollection c) {
     collections.put(c.getDatabase().getDatabaseName() + '\0' + c.getCollectionName(), c);
   }
@@ -117,10 +128,14 @@ final class JournaledBackend extends MemoryBackend {
     record(Journal.DROP, database, collection, new Document());
   }
 
-  /** Compacts when the journal has grown to several times the live data (checked periodically). */
+  /**
+   * Compacts when replaying the journals would cost well over reading a snapshot: they hold more
+   * than {@value #MIN_COMPACT_BYTES} bytes and three times the last snapshot (checked
+   * periodically, on the housekeeping thread).
+   */
   void compactIfWorthIt() {
-    long size = journal.size();
-    if (size > MIN_COMPACT_BYTES && size > 4 * liveBytes) {
+    long tail = journal.tailBytes();
+    if (tail > MIN_COMPACT_BYTES && tail > 3 * journal.snapshotBytes()) {
       try {
         compact();
       } catch (IOException | RuntimeException e) {
@@ -129,26 +144,52 @@ final class JournaledBackend extends MemoryBackend {
     }
   }
 
-  /** Rewrites the journal as a snapshot of the live documents; writers wait meanwhile. */
+  /**
+   * Writes a snapshot of the live documents and drops the journal records it replaces. Writers
+   * are held off only while the journal switches to a new file and the lists of live documents
+   * are copied (references, not documents); the documents are encoded afterwards, a batch at a
+   * time under their collection's lock, because updates change stored documents in place. A
+   * document changed after the switch may be encoded in its newer state: harmless, since the new
+   * journal replays that change on top of the snapshot anyway.
+   */
   void compact() throws IOException {
-    gate.writeLock().lock();
-    try {
+    synchronized (compactionLock) {
       long started = System.nanoTime();
-      Map<String, List<Document>> live = new LinkedHashMap<>();
-      for (var e : collections.entrySet()) {
-        live.put(e.getKey(), e.getValue().documents());
+      long gen;
+      Map<JournaledCollection, List<Document>> live = new LinkedHashMap<>();
+      gate.writeLock().lock();
+      try {
+        gen = journal.rotate();
+        for (JournaledCollection c : collections.values()) {
+          live.put(c, c.documents());
+        }
+      } finally {
+        gate.writeLock().unlock();
       }
-      journal.compact(live);
-      liveBytes = journal.size();
-      LOG.debug("Embedded store journal compacted to {} bytes in {} ms", liveBytes,
-          (System.nanoTime() - started) / 1_000_000);
-    } finally {
-      gate.writeLock().unlock();
+      long switched = System.nanoTime();
+      journal.writeSnapshot(gen, (sink, drain) -> {
+        for (var e : live.entrySet()) {
+          JournaledCollection c = e.getKey();
+          String db = c.getDatabase().getDatabaseName();
+          String name = c.getCollectionName();
+          List<Document> docs = e.getValue();
+          for (int from = 0; from < docs.size(); from += SNAPSHOT_BATCH) {
+            synchronized (c) {
+              for (Document d : docs.subList(from, Math.min(docs.size(), from + SNAPSHOT_BATCH))) {
+                sink.put(db, name, d);
+              }
+            }
+            drain.run();
+          }
+        }
+      });
+      LOG.debug("Embedded store journal compacted to a {}-byte snapshot in {} ms (writers held for {} ms)",
+          journal.snapshotBytes(), (System.nanoTime() - started) / 1_000_000, (switched - started) / 1_000_000);
     }
   }
 
   long journalBytes() {
-    return journal.size();
+    return journal.tailBytes() + journal.snapshotBytes();
   }
 
   @Override

@@ -25,6 +25,12 @@ final class JournaledCollection extends MemoryCollection {
   }
 
   @Override
+  public void addDocument(Document document) {
+    // Compacted before the indexes see it, so they share its values too.
+    super.addDocument(backend == null ? document : backend.compactor().compact(document));
+  }
+
+  @Override
   protected Integer addDocumentInternal(Document document) {
     Integer position = super.addDocumentInternal(document);
     record(Journal.PUT, document);
@@ -33,6 +39,7 @@ final class JournaledCollection extends MemoryCollection {
 
   @Override
   protected void handleUpdate(Integer position, Document oldDocument, Document newDocument) {
+    // The memory backend has already updated the stored document in place (oldDocument).
     super.handleUpdate(position, oldDocument, newDocument);
     record(Journal.PUT, newDocument);
   }

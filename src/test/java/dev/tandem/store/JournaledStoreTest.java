@@ -122,13 +122,87 @@ class JournaledStoreTest {
       for (int i = 0; i < 300; i++) {
         c.updateOne(new Document("_id", "k"), Updates.inc("n", 1));
       }
-      long before = Files.size(onlyJournal(dir));
+      long before = storeBytes(dir);
       em.compact();
-      long after = Files.size(onlyJournal(dir));
+      long after = storeBytes(dir);
       assertTrue(after * 50 < before, "compacted " + before + " -> " + after + " bytes");
       c.updateOne(new Document("_id", "k"), Updates.inc("n", 1));
     }
     withStore(dir, db -> assertEquals(301, db.getCollection("counter").find().first().getInteger("n")));
+  }
+
+  @Test
+  void writesThatRaceACompactionAllSurviveARestart() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    int writes;
+    try (EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
+        MongoClient client = MongoClients.create(em.connectionString())) {
+      var bulk = client.getDatabase("t").getCollection("bulk");
+      List<Document> docs = new ArrayList<>();
+      for (int i = 0; i < 20_000; i++) {
+        docs.add(new Document("_id", "b" + i).append("n", i).append("pad", "p".repeat(200)));
+      }
+      bulk.insertMany(docs);
+      var hot = client.getDatabase("t").getCollection("hot");
+      for (int i = 0; i < 10; i++) {
+        hot.insertOne(new Document("_id", "h" + i).append("n", 0).append("log", new ArrayList<>()));
+      }
+      // Writers keep changing documents in place (and adding and removing others) while the
+      // snapshot is written; the compaction must neither wait for them nor lose what they did.
+      var stop = new java.util.concurrent.atomic.AtomicBoolean();
+      var count = new java.util.concurrent.atomic.AtomicInteger();
+      Thread writer = new Thread(() -> {
+        for (int i = 0; !stop.get() || i < 200; i++) {
+          hot.updateOne(new Document("_id", "h" + (i % 10)), Updates.combine(Updates.inc("n", 1), Updates.push("log", i)));
+          bulk.insertOne(new Document("_id", "new" + i).append("n", i));
+          bulk.deleteOne(new Document("_id", "b" + i));
+          count.incrementAndGet();
+        }
+      });
+      writer.start();
+      em.compact();
+      em.compact();
+      stop.set(true);
+      writer.join();
+      writes = count.get();
+      try (Stream<Path> files = Files.list(dir)) {
+        List<String> names = files.map(p -> p.getFileName().toString()).sorted().toList();
+        assertEquals(List.of("journal-3.log", "snapshot-3.log"), names, "older generations removed");
+      }
+    }
+    withStore(dir, db -> {
+      long n = 0;
+      for (Document d : db.getCollection("hot").find()) {
+        n += d.getInteger("n");
+        assertEquals(d.getInteger("n"), d.getList("log", Integer.class).size());
+      }
+      assertEquals(writes, n);
+      assertEquals(20_000, db.getCollection("bulk").countDocuments());
+      assertEquals(writes, db.getCollection("bulk").countDocuments(new Document("_id", new Document("$regex", "^new"))));
+    });
+  }
+
+  @Test
+  void aCompactionCutShortLeavesEverythingReadable() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    try (EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
+        MongoClient client = MongoClients.create(em.connectionString())) {
+      var c = client.getDatabase("t").getCollection("c");
+      c.insertOne(new Document("_id", "before").append("n", 1));
+      em.compact();
+      c.insertOne(new Document("_id", "after").append("n", 2));
+      c.updateOne(new Document("_id", "before"), Updates.set("n", 3));
+    }
+    // The process died after switching to generation 3 and while writing its snapshot.
+    Files.write(dir.resolve("journal-3.log"), new byte[0]);
+    Files.write(dir.resolve("snapshot-3.tmp"), new byte[] {1, 2, 3});
+    withStore(dir, db -> {
+      assertEquals(3, db.getCollection("c").find(new Document("_id", "before")).first().getInteger("n"));
+      assertEquals(2, db.getCollection("c").find(new Document("_id", "after")).first().getInteger("n"));
+      db.getCollection("c").insertOne(new Document("_id", "later"));
+    });
+    assertFalse(Files.exists(dir.resolve("snapshot-3.tmp")));
+    withStore(dir, db -> assertEquals(3, db.getCollection("c").countDocuments()));
   }
 
   @Test
@@ -190,6 +264,16 @@ class JournaledStoreTest {
       assertEquals(db.getCollection("plain").countDocuments(new Document("k", "b")),
           db.getCollection("indexed").countDocuments(new Document("k", "b")));
     });
+  }
+
+  private static long storeBytes(Path dir) throws IOException {
+    long total = 0;
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : (Iterable<Path>) s::iterator) {
+        total += Files.size(p);
+      }
+    }
+    return total;
   }
 
   private static Path onlyJournal(Path dir) throws IOException {
