@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Locale;
 
 /**
  * Finds crisis language in a message. Phrases and text are normalised the same way (lower
@@ -85,7 +84,8 @@ final class CrisisDetector {
       }
       if (Character.isLetter(cp) || type == Character.DECIMAL_DIGIT_NUMBER || type == Character.LETTER_NUMBER
           || type == Character.OTHER_NUMBER) {
-        b.append(new String(Character.toChars(cp)).toLowerCase(Locale.ROOT));
+        // Per code point (no String per character: this ran ~40% of the server's allocation).
+        b.appendCodePoint(Character.toLowerCase(cp));
         space = false;
       } else if (!space) {
         b.append(' ');
