@@ -66,6 +66,7 @@ import java.util.stream.Stream;
  *   --setup-threads T          concurrent account set-up calls (default 4)
  *   --client-executor E        direct (default): WebSocket callbacks run on each HttpClient's selector
  *                              thread; pool: the HttpClient's default thread pool
+ *   --latency-log FILE         write every fixed-rate message as "rate,ms since the window began,latency ms" (CSV)
  *   --jfr FILE                 record a JFR of the server during the saturation window (jcmd JFR.start)
  *   --jfr-rate R               with --jfr: record the measured window of fixed rate R instead
  *   --out FILE                 also write the results as Markdown to FILE
@@ -121,6 +122,8 @@ public final class MessagingBench {
   int setupThreads = 4;
   boolean directExecutor = true;
   Path jfr;
+  Path latencyLog;
+  final List<String> latencyLines = java.util.Collections.synchronizedList(new ArrayList<>());
   int jfrRate;
   Path out;
   boolean gcLog = true;
@@ -174,6 +177,7 @@ public final class MessagingBench {
         case "--jfr" -> jfr = Path.of(need(a, v)).toAbsolutePath();
         case "--jfr-rate" -> jfrRate = Integer.parseInt(need(a, v));
         case "--out" -> out = Path.of(need(a, v));
+        case "--latency-log" -> latencyLog = Path.of(need(a, v));
         case "--keep" -> {
           keep = true;
           i--;
@@ -308,6 +312,10 @@ public final class MessagingBench {
         }
         Files.writeString(out, md);
         log("wrote " + out);
+      }
+      if (latencyLog != null) {
+        Files.write(latencyLog, latencyLines);
+        log("wrote " + latencyLines.size() + " latencies to " + latencyLog);
       }
       boolean ok = (jit == null || jit.check().ok()) && (sat == null || sat.check().ok()) && fixed.stream().allMatch(f -> f.check().ok());
       if (!ok) {
@@ -527,6 +535,7 @@ public final class MessagingBench {
     long foreign;
     double[] lat = new double[1024];
     double[] latActual = new double[1024];
+    long[] latAt = new long[1024];
     int latN;
     static final AtomicInteger ERRORS_LOGGED = new AtomicInteger();
 
@@ -646,7 +655,9 @@ public final class MessagingBench {
             if (latN == lat.length) {
               lat = Arrays.copyOf(lat, latN * 2);
               latActual = Arrays.copyOf(latActual, latN * 2);
+              latAt = Arrays.copyOf(latAt, latN * 2);
             }
+            latAt[latN] = stamp;
             latActual[latN] = (now - actual) / 1e6;
             lat[latN++] = (now - stamp) / 1e6;
           }
@@ -681,7 +692,11 @@ public final class MessagingBench {
 
     /** Latencies from the scheduled send times (and from the actual ones), since the last call. */
     synchronized double[][] takeLatencies() {
-      double[][] r = {Arrays.copyOf(lat, latN), Arrays.copyOf(latActual, latN)};
+      double[] at = new double[latN];
+      for (int i = 0; i < latN; i++) {
+        at[i] = latAt[i];
+      }
+      double[][] r = {Arrays.copyOf(lat, latN), Arrays.copyOf(latActual, latN), at};
       latN = 0;
       return r;
     }
@@ -880,7 +895,8 @@ public final class MessagingBench {
     sched.join();
     Check check = drainAndCheck(socks, start);
     phase = new Phase(Mode.IDLE, Long.MAX_VALUE, Long.MAX_VALUE);
-    double[][] lats = collectLatencies(socks);
+    double[][] lats = collectLatencies(socks, latencyLog == null ? null : (at, ms) -> latencyLines.add(
+        String.format(Locale.ROOT, "%d,%.3f,%.3f", rate, (at - from) / 1e6, ms)));
     double[] lat = lats[0];
     double achieved = measuredSent.get() / ((snaps[1].at - snaps[0].at) / 1e9);
     int firstMeasured = (int) Math.min(lag.length, Math.ceil((from - begin) / interval));
@@ -904,7 +920,19 @@ public final class MessagingBench {
 
   /** Sorted latencies from the scheduled send times, and sorted latencies from the actual send times. */
   static double[][] collectLatencies(List<Sock> socks) {
+    return collectLatencies(socks, null);
+  }
+
+  /** As above; {@code each} (when given) also receives every message's scheduled send time (nanoTime) and latency. */
+  static double[][] collectLatencies(List<Sock> socks, java.util.function.ObjDoubleConsumer<Long> each0) {
     List<double[][]> each = socks.stream().map(Sock::takeLatencies).toList();
+    if (each0 != null) {
+      for (double[][] x : each) {
+        for (int i = 0; i < x[0].length; i++) {
+          each0.accept((long) x[2][i], x[0][i]);
+        }
+      }
+    }
     double[] sched = each.stream().flatMapToDouble(x -> Arrays.stream(x[0])).sorted().toArray();
     double[] actual = each.stream().flatMapToDouble(x -> Arrays.stream(x[1])).sorted().toArray();
     return new double[][] {sched, actual};
