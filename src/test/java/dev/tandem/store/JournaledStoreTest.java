@@ -206,6 +206,28 @@ class JournaledStoreTest {
   }
 
   @Test
+  void queriesOnIdAndOtherFieldsMatchExactlyWhatTheyAskFor() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    withStore(dir, db -> {
+      var c = db.getCollection("cas");
+      for (int i = 0; i < 50; i++) {
+        c.insertOne(new Document("_id", "d" + i).append("rev", (long) (i % 3)).append("k", i % 2 == 0 ? "even" : "odd"));
+      }
+      c.insertOne(new Document("_id", new Document("a", 1)).append("rev", 0L));
+      // compare-and-set: only the matching revision is replaced
+      assertEquals(0, c.replaceOne(new Document("_id", "d4").append("rev", 2L), new Document("rev", 9L)).getMatchedCount());
+      assertEquals(1, c.replaceOne(new Document("_id", "d4").append("rev", 1L), new Document("rev", 2L)).getMatchedCount());
+      assertEquals(2L, c.find(new Document("_id", "d4")).first().getLong("rev"));
+      assertEquals(0, c.countDocuments(new Document("_id", "missing").append("rev", 0L)));
+      assertEquals(List.of("d2", "d8"), c.find(new Document("_id", new Document("$in", List.of("d2", "d3", "d8", "nope")))
+          .append("k", "even")).sort(new Document("_id", 1)).map(d -> d.getString("_id")).into(new ArrayList<>()));
+      assertEquals(1, c.countDocuments(new Document("_id", new Document("$eq", "d3")).append("k", "odd")));
+      assertEquals(1, c.countDocuments(new Document("_id", new Document("a", 1)).append("rev", 0L)));
+      assertEquals(3, c.countDocuments(new Document("_id", new Document("$gte", "d7")).append("rev", new Document("$gte", 0L))));
+    });
+  }
+
+  @Test
   void aStoreFileFromTandem01IsImportedAndSetAside() throws Exception {
     Path dir = Files.createTempDirectory("journal");
     Path legacy = dir.resolve("tandem.mv.db");
