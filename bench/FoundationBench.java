@@ -41,7 +41,8 @@ import java.util.stream.Stream;
  *   --runs R                   cold-start runs (default 5)
  *   --logins N                 measured logins per client setting (default 200)
  *   --warmup W                 warm-up logins before measuring (default 20)
- *   --idle-seconds S           idle wait before reading resident memory (default 5)
+ *   --idle-seconds S           idle wait before reading resident memory (default 10: bin/tandem's
+ *                              periodic GC returns memory after 5 s without a collection)
  *   --out FILE                 also write the results as Markdown to FILE (default: print only)
  *   --no-gc-log                do not add -Xlog:gc:file=... to the server (used to count GC pauses)
  *   --quiet-wait S             before the cold starts and again before the logins, wait up to S
@@ -78,7 +79,7 @@ public final class FoundationBench {
   int runs = 5;
   int logins = 200;
   int warmup = 20;
-  int idleSeconds = 5;
+  int idleSeconds = 10;
   boolean gcLog = true;
   int quietWait = 0;
   double quietCores = 0.25;
@@ -119,7 +120,7 @@ public final class FoundationBench {
         case "--quiet-cores" -> quietCores = Double.parseDouble(need(a, v));
         case "-h", "--help" -> {
           System.out.println("usage: java bench/FoundationBench.java --jar target/tandem.jar [--server-jvm-flags \"...\"]"
-              + " [--runs 5] [--logins 200] [--warmup 20] [--idle-seconds 5] [--java PATH] [--out FILE.md]"
+              + " [--runs 5] [--logins 200] [--warmup 20] [--idle-seconds 10] [--java PATH] [--out FILE.md]"
               + " [--quiet-wait S] [--quiet-cores C] [--no-gc-log]");
           System.exit(0);
         }

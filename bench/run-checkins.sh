@@ -10,7 +10,8 @@
 # Any option of bench/CheckinsBench.java may follow. Builds target/tandem.jar first when missing.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:--XX:+IgnoreUnrecognizedVMOptions -XX:+UseG1GC -Xms128m -Xmx1g -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}"
+source bin/jvm-flags.sh
+SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:-$TANDEM_DEFAULT_JVM_FLAGS}"
 if [[ ! -f target/tandem.jar ]]; then
   echo "run-checkins: building target/tandem.jar (mvn -B -q -DskipTests package)" >&2
   mvn -B -q -DskipTests package

@@ -18,15 +18,10 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# Server JVM flags used unless --server-jvm-flags is given (or TANDEM_BENCH_SERVER_JVM_FLAGS is set).
-#   -XX:+UseG1GC                    G1 even where ergonomics would pick Serial (under 2 CPUs or 1792 MB)
-#   -Xms128m -Xmx1g               caps the heap: with JVM defaults (1/4 of RAM) it grows past 1.5 GiB,
-#                                   because every login allocates ~19 MiB (Argon2id, m=19456 KiB);
-#                                   the floor keeps the young generation big enough for logins
-#   -XX:G1PeriodicGCInterval=1000   after 2 s without a GC, a concurrent cycle shrinks the heap and
-#                                   uncommits the free part, so RSS falls once logins stop
-#   -XX:TrimNativeHeapInterval=1000 returns freed malloc memory (C2 compiler arenas) to the OS
-SERVER_JVM_FLAGS="${TANDEM_BENCH_SERVER_JVM_FLAGS:--XX:+UseG1GC -Xms128m -Xmx1g -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}"
+# Server JVM flags used unless --server-jvm-flags is given (or TANDEM_BENCH_SERVER_JVM_FLAGS is
+# set): bin/tandem's (bin/jvm-flags.sh says what each is for).
+source bin/jvm-flags.sh
+SERVER_JVM_FLAGS="${TANDEM_BENCH_SERVER_JVM_FLAGS:-$TANDEM_DEFAULT_JVM_FLAGS}"
 # TrimNativeHeapInterval is in recent JDK 17 updates only (17.0.15 here); an older JVM refuses it.
 if [[ $SERVER_JVM_FLAGS == *TrimNativeHeapInterval* ]] && ! java -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then
   echo "run-foundation: this JVM has no -XX:TrimNativeHeapInterval; running without it" >&2

@@ -21,7 +21,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # clinic's traffic) and the embedded store keeps its data in the heap (~4 KB per message).
 # The server JVM flags of bin/tandem unless --server-jvm-flags is given (or TANDEM_JAVA_OPTS is set,
 # as for bin/tandem).
-SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:--XX:+IgnoreUnrecognizedVMOptions -XX:+UseG1GC -Xms128m -Xmx2g -XX:G1PeriodicGCInterval=1000 -XX:TrimNativeHeapInterval=1000 -XX:+ExitOnOutOfMemoryError}"
+source bin/jvm-flags.sh
+SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:-${TANDEM_DEFAULT_JVM_FLAGS/-Xmx1g/-Xmx2g}}"
 
 jar=target/tandem.jar
 for ((i = 1; i <= $#; i++)); do

@@ -183,7 +183,7 @@ final class JournaledBackend extends MemoryBackend {
           }
         }
       });
-      LOG.debug("Embedded store journal compacted to a {}-byte snapshot in {} ms (writers held for {} ms)",
+      LOG.info("Embedded store journal compacted to a {}-byte snapshot in {} ms (writers held for {} ms)",
           journal.snapshotBytes(), (System.nanoTime() - started) / 1_000_000, (switched - started) / 1_000_000);
     }
   }
