@@ -17,12 +17,12 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-# -Xmx2g instead of bin/tandem's 1g: a run stores ~430,000 messages in two minutes (years of a small
-# clinic's traffic) and the embedded store keeps its data in the heap (~4 KB per message).
-# The server JVM flags of bin/tandem unless --server-jvm-flags is given (or TANDEM_JAVA_OPTS is set,
-# as for bin/tandem).
+# A run stores ~430,000 messages in two minutes (years of a small clinic's traffic) and the
+# embedded store keeps its data in the heap (~2.7 KB per message), which bin/tandem's -Xmx2g holds.
+# The server JVM flags of bin/tandem (bin/jvm-flags.sh) unless --server-jvm-flags is given (or
+# TANDEM_JAVA_OPTS is set, as for bin/tandem).
 source bin/jvm-flags.sh
-SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:-${TANDEM_DEFAULT_JVM_FLAGS/-Xmx1g/-Xmx2g}}"
+SERVER_JVM_FLAGS="${TANDEM_JAVA_OPTS:-$TANDEM_DEFAULT_JVM_FLAGS}"
 
 jar=target/tandem.jar
 for ((i = 1; i <= $#; i++)); do
