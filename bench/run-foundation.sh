@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # Foundation benchmark launcher: cold start, login latency and idle memory of the Tandem jar.
 #
-#   bench/run-foundation.sh                       # recommended server JVM flags (below)
+#   bench/run-foundation.sh                       # bin/tandem's JVM flags and its AppCDS archive
+#   bench/run-foundation.sh --no-appcds           # the same flags without the archive
 #   bench/run-foundation.sh --server-jvm-flags "" # JVM defaults, for comparison
 #   bench/run-foundation.sh --server-jvm-flags "-XX:+UseSerialGC -Xss512k -Xmx256m" --runs 3
-#   bench/run-foundation.sh --appcds              # recommended flags plus an AppCDS archive
 #   bench/run-foundation.sh --out /tmp/foundation.md
 #
 # Any option of bench/FoundationBench.java may follow; a later option overrides the defaults set
 # here. Builds target/tandem.jar first when it is missing (pass --jar PATH to use another jar).
-# --appcds first makes <jar>.jsa (a dynamic class-data-sharing archive, from one training start of
-# the server) when it is missing or older than the jar, and adds -XX:SharedArchiveFile to the
-# default flags (not to flags given with --server-jvm-flags).
+# Like bin/tandem, it first makes <jar>.jsa (a dynamic class-data-sharing archive, from one
+# training start of the server) when it is missing or older than the jar, and adds
+# -XX:SharedArchiveFile to the default flags (not to flags given with --server-jvm-flags).
 # A run takes about 2-3 minutes on 2 cores, plus up to 2 x 60 s waiting for a quiet machine.
 # Results are printed (Markdown), not committed.
 set -euo pipefail
@@ -28,12 +28,13 @@ if [[ $SERVER_JVM_FLAGS == *TrimNativeHeapInterval* ]] && ! java -XX:TrimNativeH
   SERVER_JVM_FLAGS=$(sed -E 's/ ?-XX:TrimNativeHeapInterval=[0-9]+//' <<<"$SERVER_JVM_FLAGS")
 fi
 
-appcds=false
+appcds=true
 args=()
 jar=target/tandem.jar
 while [[ $# -gt 0 ]]; do
   case $1 in
     --appcds) appcds=true ;;
+    --no-appcds) appcds=false ;;
     --jar) jar=${2:?--jar needs a path}; shift ;;
     *) args+=("$1") ;;
   esac

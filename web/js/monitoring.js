@@ -67,7 +67,11 @@ function row(p) {
       h('span', { class: `badge needs-badge needs-${p.needs}`, text: NEEDS[p.needs] || p.needs })),
     h('p', { class: 'small', text: facts.join(' · ') }),
     latest.length ? h('ul', { class: 'monitor-scores' }, latest) : null,
-    ...(p.alerts || []).map(alertBlock));
+    ...(p.alerts || []).map(alertBlock),
+    p.openAlerts > (p.alerts || []).length
+      ? h('p', { class: 'small more-alerts' }, `${p.openAlerts - p.alerts.length} more open alert${p.openAlerts - p.alerts.length === 1 ? '' : 's'}: `,
+        h('a', { href: '/clinician.html#alerts-heading', text: 'see all on the Alerts panel' }))
+      : null);
 }
 
 async function refresh() {

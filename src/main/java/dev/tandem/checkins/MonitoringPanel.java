@@ -47,6 +47,9 @@ public final class MonitoringPanel {
     this.clock = clock;
   }
 
+  /** Open alerts listed per patient (newest first); {@code openAlerts} counts them all. */
+  static final int ALERTS_SHOWN = 3;
+
   /** Clinicians only (403 otherwise). Audited as one read listing the patients shown. */
   public Future<JsonObject> panel(Caller c) {
     if (!c.role().isClinician()) {
@@ -105,8 +108,11 @@ public final class MonitoringPanel {
       });
       String last = s == null ? null : s.getString("lastCheckinAt");
       List<JsonObject> pa = alertsBy.getOrDefault(id, List.of());
+      // The newest few only (the count stays exact): a patient can have dozens open, and all of
+      // them made both the response and the page unwieldy. The home page's Alerts panel lists all.
       JsonArray alertViews = new JsonArray();
-      pa.forEach(a -> alertViews.add(SafetyAlerts.view(a)));
+      pa.stream().sorted(Comparator.comparing((JsonObject a) -> String.valueOf(a.getString("createdAt"))).reversed())
+          .limit(ALERTS_SHOWN).forEach(a -> alertViews.add(SafetyAlerts.view(a)));
       rows.add(new JsonObject().put("patientId", id).put("name", names.get(id)).put("openAlerts", pa.size()).put("alerts", alertViews)
           .put("reliableDeterioration", deteriorating).put("overdue", overdue).put("unreadMessages", unread.getOrDefault(id, 0L))
           .put("latest", latest).put("lastCheckinAt", last)

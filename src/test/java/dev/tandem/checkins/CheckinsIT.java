@@ -494,6 +494,27 @@ class CheckinsIT {
   }
 
   @Test
+  void thePanelCountsEveryOpenAlertButListsOnlyTheNewest() {
+    Who rivera = login("rivera");
+    Who chloe = login("chloe");
+    java.util.function.Supplier<JsonObject> row = () -> rivera.http().get("/api/v1/monitoring").expect(200).json()
+        .getJsonArray("patients").stream().map(o -> (JsonObject) o).filter(r -> chloe.id().equals(r.getString("patientId")))
+        .findFirst().orElseThrow();
+    int before = row.get().getInteger("openAlerts");
+    for (int i = 0; i < 4; i++) {
+      tandem.clock().advance(java.time.Duration.ofMinutes(1));
+      chloe.http().post("/api/v1/patients/" + chloe.id() + "/checkins", phq9(cid(), phq(12, 1))).expect(201);
+    }
+    JsonObject after = row.get();
+    assertEquals(before + 4, after.getInteger("openAlerts"));
+    JsonArray shown = after.getJsonArray("alerts");
+    assertEquals(MonitoringPanel.ALERTS_SHOWN, shown.size());
+    assertEquals(dev.tandem.store.Times.format(tandem.clock().instant()), shown.getJsonObject(0).getString("createdAt"),
+        "newest first: " + shown);
+    assertTrue(shown.getJsonObject(1).getString("createdAt").compareTo(shown.getJsonObject(0).getString("createdAt")) < 0);
+  }
+
+  @Test
   void theMonitoringPanelOrdersPatientsByNeed() {
     Who rivera = login("rivera");
     Who chloe = login("chloe");
