@@ -18,7 +18,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # A run stores ~430,000 messages in two minutes (years of a small clinic's traffic) and the
-# embedded store keeps its data in the heap (~2.7 KB per message), which bin/tandem's -Xmx2g holds.
+# embedded store keeps its data in the heap (~1.9 KB per message), which bin/tandem's -Xmx2g holds.
 # The server JVM flags of bin/tandem (bin/jvm-flags.sh) unless --server-jvm-flags is given (or
 # TANDEM_JAVA_OPTS is set, as for bin/tandem).
 source bin/jvm-flags.sh

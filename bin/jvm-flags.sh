@@ -3,7 +3,7 @@
 #   -XX:+UseG1GC                      G1 even where ergonomics would pick Serial (under 2 CPUs or 1792 MB)
 #   -Xms128m -Xmx2g                   the embedded store keeps its data in the heap: a year of daily
 #                                     check-ins for 500 patients holds ~770 MB live, ~430,000
-#                                     messages ~1.2 GB; a 1 GB heap spent the check-ins benchmark's
+#                                     messages ~0.9 GB; a 1 GB heap spent the check-ins benchmark's
 #                                     panel phase in back-to-back concurrent cycles. The heap grows
 #                                     only as needed, so an idle demo stays small (README)
 #             short young pauses: the messaging p99 is set by pauses
