@@ -111,8 +111,7 @@ public final class MonitoringPanel {
       // The newest few only (the count stays exact): a patient can have dozens open, and all of
       // them made both the response and the page unwieldy. The home page's Alerts panel lists all.
       JsonArray alertViews = new JsonArray();
-      pa.stream().sorted(Comparator.comparing((JsonObject a) -> String.valueOf(a.getString("createdAt"))).reversed())
-          .limit(ALERTS_SHOWN).forEach(a -> alertViews.add(SafetyAlerts.view(a)));
+      pa.stream().sorted(SafetyAlerts.NEWEST_FIRST).limit(ALERTS_SHOWN).forEach(a -> alertViews.add(SafetyAlerts.view(a)));
       rows.add(new JsonObject().put("patientId", id).put("name", names.get(id)).put("openAlerts", pa.size()).put("alerts", alertViews)
           .put("reliableDeterioration", deteriorating).put("overdue", overdue).put("unreadMessages", unread.getOrDefault(id, 0L))
           .put("latest", latest).put("lastCheckinAt", last)

@@ -86,8 +86,7 @@ public final class SafetyAlerts {
     return careTeams.teamsVisibleTo(c).compose(teams -> store.openAlerts(teams.stream().map(CareTeam::patientId).toList()))
         .map(list -> {
           JsonArray out = new JsonArray();
-          list.stream().sorted((a, b) -> b.getString("createdAt", "").compareTo(a.getString("createdAt", "")))
-              .forEach(a -> out.add(view(a)));
+          list.stream().sorted(NEWEST_FIRST).forEach(a -> out.add(view(a)));
           return new JsonObject().put("alerts", out);
         });
   }
@@ -186,6 +185,10 @@ public final class SafetyAlerts {
   }
 
   /** The wire view: no ciphertext; "escalation" as the stage name. */
+  /** Alert documents by creation time, newest first (times are fixed-width, so text order is time order). */
+  static final java.util.Comparator<JsonObject> NEWEST_FIRST =
+      (a, b) -> b.getString("createdAt", "").compareTo(a.getString("createdAt", ""));
+
   static JsonObject view(JsonObject doc) {
     JsonObject v = doc.copy();
     v.put("id", v.remove("_id"));

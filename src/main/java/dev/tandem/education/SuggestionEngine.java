@@ -159,11 +159,11 @@ public final class SuggestionEngine {
               ? remember(patientId + ":" + m.id() + ":" + i, mine.stream().map(batch::get).toList(), hits, r, RETRIES)
               : Future.succeededFuture(hits);
           work.add(fires.compose(f -> {
-            int first = -1;
-            for (int j = 0; j < f.length && first < 0; j++) {
-              first = f[j] ? j : -1;
+            int first = 0;
+            while (first < f.length && !f[first]) {
+              first++;
             }
-            if (first < 0) {
+            if (first == f.length) {
               return Future.succeededFuture();
             }
             List<String> forEvent = results.get(mine.get(first));

@@ -104,29 +104,11 @@ final class Journal implements AutoCloseable {
    */
   static Opened open(Path dir, boolean sync) throws IOException {
     Files.createDirectories(dir);
-    TreeMap<Long, Path> journals = new TreeMap<>();
-    TreeMap<Long, Path> snapshots = new TreeMap<>();
-    try (var files = Files.list(dir)) {
-      for (Path p : (Iterable<Path>) files::iterator) {
-        String name = p.getFileName().toString();
-        Matcher j = JOURNAL.matcher(name);
-        Matcher s = SNAPSHOT.matcher(name);
-        if (j.matches()) {
-          journals.put(Long.parseLong(j.group(1)), p);
-        } else if (s.matches()) {
-          snapshots.put(Long.parseLong(s.group(1)), p);
-        } else if ((name.startsWith("journal-") || name.startsWith("snapshot-")) && name.endsWith(".tmp")) {
-          Files.deleteIfExists(p); // an unfinished snapshot: the journals still hold everything
-        }
-      }
-    }
+    Generations found = scan(dir, true);
+    TreeMap<Long, Path> journals = found.journals();
+    TreeMap<Long, Path> snapshots = found.snapshots();
     long base = snapshots.isEmpty() ? 0 : snapshots.lastKey();
-    for (Path stale : snapshots.headMap(base).values()) {
-      Files.deleteIfExists(stale);
-    }
-    for (Path stale : journals.headMap(base).values()) {
-      Files.deleteIfExists(stale);
-    }
+    deleteBefore(found, base);
     List<Entry> entries = new ArrayList<>();
     long snapshotBytes = 0;
     if (base > 0) {
@@ -357,26 +339,49 @@ final class Journal implements AutoCloseable {
     }
     Files.move(tmp, snapshotFile(dir, gen), StandardCopyOption.ATOMIC_MOVE);
     synchronized (flushLock) {
-      // Only the journals from gen on remain to replay; count what was appended since the rotation.
-      long current = 0;
-      for (long g = gen; g <= generation; g++) {
-        Path p = file(dir, g);
-        current += g == generation ? channel.size() : Files.size(p);
-      }
-      tailBytes = current;
+      // Only journal gen remains to replay (the caller rotates and snapshots one generation at a
+      // time, so it is the current one): count what was appended since the rotation.
+      tailBytes = channel.size();
     }
     snapshotBytes = written;
+    deleteBefore(scan(dir, false), gen);
+  }
+
+  /** The journal and snapshot files in {@code dir} by generation. */
+  private record Generations(TreeMap<Long, Path> journals, TreeMap<Long, Path> snapshots) {
+  }
+
+  /** Lists the generations; with {@code dropUnfinished}, deletes snapshots a crash left half-written. */
+  private static Generations scan(Path dir, boolean dropUnfinished) throws IOException {
+    TreeMap<Long, Path> journals = new TreeMap<>();
+    TreeMap<Long, Path> snapshots = new TreeMap<>();
     try (var files = Files.list(dir)) {
       for (Path p : (Iterable<Path>) files::iterator) {
         String name = p.getFileName().toString();
         Matcher j = JOURNAL.matcher(name);
         Matcher s = SNAPSHOT.matcher(name);
-        if ((j.matches() && Long.parseLong(j.group(1)) < gen) || (s.matches() && Long.parseLong(s.group(1)) < gen)) {
-          Files.deleteIfExists(p);
+        if (j.matches()) {
+          journals.put(Long.parseLong(j.group(1)), p);
+        } else if (s.matches()) {
+          snapshots.put(Long.parseLong(s.group(1)), p);
+        } else if (dropUnfinished && (name.startsWith("journal-") || name.startsWith("snapshot-")) && name.endsWith(".tmp")) {
+          Files.deleteIfExists(p); // an unfinished snapshot: the journals still hold everything
         }
       }
     }
+    return new Generations(journals, snapshots);
   }
+
+  /** Deletes the files of generations before {@code gen}: a complete snapshot of gen replaces them. */
+  private static void deleteBefore(Generations g, long gen) throws IOException {
+    for (Path stale : g.snapshots().headMap(gen).values()) {
+      Files.deleteIfExists(stale);
+    }
+    for (Path stale : g.journals().headMap(gen).values()) {
+      Files.deleteIfExists(stale);
+    }
+  }
+
 
   private static void drain(ByteBuf buf, FileChannel out) throws IOException {
     ByteBuffer nio = buf.nioBuffer();
