@@ -290,8 +290,9 @@ public final class CheckinService {
       String received = Times.format(clock.instant());
       List<JsonObject> docs = new ArrayList<>();
       Set<String> touched = new HashSet<>();
+      Map<String, String> bucketOf = new HashMap<>();
       for (Parsed p : fresh) {
-        docs.add(scoreInto(p, patientId, states, c, received, dk));
+        docs.add(scoreInto(p, patientId, states, c, received, dk, bucketOf));
         touched.add(p.instrument().id());
       }
       return Future.all(reraise).compose(x -> writer.insert(docs)).compose(dups -> {
@@ -321,13 +322,14 @@ public final class CheckinService {
           }
           return Future.all(again).mapEmpty();
         });
-        return dupAnswers.compose(v -> after(c, team, patientId, inserted, states, touched)).map(crisis -> new Stored(results, crisis));
+        return dupAnswers.compose(v -> after(c, team, patientId, inserted, states, touched, bucketOf)).map(crisis -> new Stored(results, crisis));
       });
     });
   }
 
   /** Scores one response against the running state, advances the state, and builds its complete document. */
-  private JsonObject scoreInto(Parsed p, String patientId, JsonObject states, Caller c, String received, byte[] dk) {
+  private JsonObject scoreInto(Parsed p, String patientId, JsonObject states, Caller c, String received, byte[] dk,
+      Map<String, String> bucketOf) {
     Instrument ins = p.instrument();
     JsonObject state = states.getJsonObject(ins.id(), new JsonObject());
     String at = Times.format(p.answeredAt());
@@ -376,7 +378,9 @@ public final class CheckinService {
       }
       state.put("latest", l);
     }
-    state.put("count", state.getInteger("count", 0) + 1);
+    int ordinal = state.getInteger("count", 0);
+    bucketOf.put(p.docId(), bucketId(patientId, ins.id(), at.substring(0, 7), ordinal / BUCKET_POINTS));
+    state.put("count", ordinal + 1);
     String first = state.getString("firstAt");
     state.put("firstAt", first == null || at.compareTo(first) < 0 ? at : first);
     states.put(ins.id(), state);
@@ -385,7 +389,7 @@ public final class CheckinService {
 
   /** After the insert: summary, month buckets, alerts, the scored event, the audit record. */
   private Future<JsonObject> after(Caller c, CareTeam team, String patientId, List<JsonObject> inserted, JsonObject states,
-      Set<String> touched) {
+      Set<String> touched, Map<String, String> bucketOf) {
     if (inserted.isEmpty()) {
       return Future.succeededFuture(null);
     }
@@ -397,7 +401,7 @@ public final class CheckinService {
     List<Future<?>> work = new ArrayList<>();
     for (JsonObject d : inserted) {
       String month = d.getString("answeredAt").substring(0, 7);
-      String bid = bucketId(patientId, d.getString("instrument"), month);
+      String bid = bucketOf.get(d.getString("_id"));
       buckets.computeIfAbsent(bid, k -> new JsonObject().put("_id", k).put("patientId", patientId)
           .put("instrument", d.getString("instrument")).put("month", month).put("points", new JsonArray()))
           .getJsonArray("points").add(point(d));
@@ -426,8 +430,18 @@ public final class CheckinService {
     });
   }
 
-  static String bucketId(String patientId, String instrument, String month) {
-    return patientId + "|" + instrument + "|" + month;
+  /**
+   * Points per trend bucket document at most. A bucket is one month of one instrument, split
+   * every 64 responses of that instrument (by the patient's running count), so a $push never
+   * rewrites a large document: the embedded store journals the whole document on every update,
+   * and a month that received hundreds of uploads made each upload cost in proportion (measured:
+   * half of the store's CPU under single uploads). Readers find a month's buckets by
+   * {@code patientId} and {@code month}, never by computing ids.
+   */
+  static final int BUCKET_POINTS = 64;
+
+  static String bucketId(String patientId, String instrument, String month, int chunk) {
+    return patientId + "|" + instrument + "|" + month + "|" + chunk;
   }
 
   private static JsonObject point(JsonObject d) {

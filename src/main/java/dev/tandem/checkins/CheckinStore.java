@@ -26,8 +26,10 @@ import java.util.Set;
  * (idempotency rides on the primary key);
  * <li>{@code checkinSummaries}: {@code _id} = patientId; baseline, previous and latest scores per
  * instrument and the last check-in, derived from the responses;
- * <li>{@code checkinTrends}: {@code _id} = patientId|instrument|yyyy-MM, the month's points, so a
- * year of daily check-ins is twelve lookups, not a scan;
+ * <li>{@code checkinTrends}: {@code _id} = patientId|instrument|yyyy-MM|chunk, a month's points in
+ * documents of at most {@link CheckinService#BUCKET_POINTS}, found by patientId and month (the
+ * embedded store's prefix index narrows to the patient's buckets), so a year of daily check-ins
+ * is one query over a few dozen small documents, not a scan of every response;
  * <li>{@code checkinSchedules}, {@code checkinMedications}, {@code checkinKeys}: one document per patient.
  * </ul>
  */
@@ -131,8 +133,14 @@ final class CheckinStore {
         .put("$push", new JsonObject().put("points", new JsonObject().put("$each", b.getJsonArray("points")))), true, false);
   }
 
-  Future<List<JsonObject>> buckets(Collection<String> ids) {
-    return ids.isEmpty() ? Future.succeededFuture(List.of()) : mongo.find(TRENDS, in(ids));
+  /**
+   * A patient's trend buckets for the given months (yyyy-MM), every instrument, each month in one
+   * or more documents. Served by the {@code checkin_trends_patient} index on a real MongoDB and by
+   * the embedded store's prefix index on {@code patientId}.
+   */
+  Future<List<JsonObject>> buckets(String patientId, Collection<String> months) {
+    return months.isEmpty() ? Future.succeededFuture(List.of())
+        : mongo.find(TRENDS, new JsonObject().put("patientId", patientId).put("month", new JsonObject().put("$in", new JsonArray(new ArrayList<>(months)))));
   }
 
   Future<JsonObject> summary(String patientId) {

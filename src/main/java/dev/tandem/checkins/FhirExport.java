@@ -61,13 +61,11 @@ public final class FhirExport {
         }
       }
       first = first.isBefore(last.minusYears(20)) ? last.minusYears(20) : first;
-      List<String> ids = new ArrayList<>();
-      for (Instrument ins : instruments.all()) {
-        for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
-          ids.add(CheckinService.bucketId(patientId, ins.id(), m.toString()));
-        }
+      List<String> months = new ArrayList<>();
+      for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+        months.add(m.toString());
       }
-      return store.buckets(ids);
+      return store.buckets(patientId, months);
     }).compose(buckets -> {
       List<String> rids = new ArrayList<>();
       buckets.forEach(b -> b.getJsonArray("points").forEach(p -> rids.add(((JsonObject) p).getString("id"))));

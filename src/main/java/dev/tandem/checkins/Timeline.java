@@ -19,7 +19,9 @@ import java.time.YearMonth;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * One patient's course over time: scores and daily values from the month buckets, medication
@@ -63,28 +65,27 @@ public final class Timeline {
     YearMonth first = last.minusMonths(months - 1L);
     Instant from = first.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     return careTeams.authorize(c, patientId).compose(team -> {
-      List<String> ids = new ArrayList<>();
-      for (Instrument ins : instruments.all()) {
-        for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
-          ids.add(CheckinService.bucketId(patientId, ins.id(), m.toString()));
-        }
+      List<String> window = new ArrayList<>();
+      for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+        window.add(m.toString());
       }
-      return Future.all(store.buckets(ids), store.medications(patientId), cipher.existingKey(patientId), visits(patientId, from, now));
+      return Future.all(store.buckets(patientId, window), store.medications(patientId), cipher.existingKey(patientId),
+          visits(patientId, from, now));
     }).compose(all -> {
       JsonObject series = new JsonObject();
       instruments.all().forEach(ins -> series.put(ins.id(), new JsonArray()));
-      List<JsonObject> buckets = new ArrayList<>(all.<List<JsonObject>>resultAt(0));
-      buckets.sort(Comparator.comparing(b -> b.getString("month")));
-      for (JsonObject b : buckets) {
-        JsonArray target = series.getJsonArray(b.getString("instrument"));
-        if (target == null) {
-          continue;
+      // A month may span several bucket documents: points are ordered per instrument as a whole.
+      Map<String, List<JsonObject>> points = new HashMap<>();
+      for (JsonObject b : all.<List<JsonObject>>resultAt(0)) {
+        if (series.containsKey(b.getString("instrument"))) {
+          List<JsonObject> pts = points.computeIfAbsent(b.getString("instrument"), k -> new ArrayList<>());
+          b.getJsonArray("points").forEach(p -> pts.add((JsonObject) p));
         }
-        List<JsonObject> pts = new ArrayList<>();
-        b.getJsonArray("points").forEach(p -> pts.add((JsonObject) p));
-        pts.sort(Comparator.comparing(p -> p.getString("at")));
-        pts.forEach(target::add);
       }
+      points.forEach((ins, pts) -> {
+        pts.sort(Comparator.comparing(p -> p.getString("at")));
+        pts.forEach(series.getJsonArray(ins)::add);
+      });
       JsonArray meds = medications(all.resultAt(1), all.resultAt(2), Times.format(from));
       return audit.record(AuditEvent.of("checkins.read", c.userId(), c.role().wire(), AuditEvent.SUCCESS).from(c.ip())
           .patient(patientId).with("view", "trend")).map(v -> new JsonObject().put("patientId", patientId)
@@ -121,9 +122,7 @@ public final class Timeline {
   /** Every response of one month (notes decrypted), newest first. Audited. */
   public Future<JsonObject> month(Caller c, String patientId, YearMonth month) {
     return careTeams.authorize(c, patientId).compose(team -> {
-      List<String> ids = new ArrayList<>();
-      instruments.all().forEach(ins -> ids.add(CheckinService.bucketId(patientId, ins.id(), month.toString())));
-      return store.buckets(ids);
+      return store.buckets(patientId, List.of(month.toString()));
     }).compose(buckets -> {
       List<String> rids = new ArrayList<>();
       buckets.forEach(b -> b.getJsonArray("points").forEach(p -> rids.add(((JsonObject) p).getString("id"))));

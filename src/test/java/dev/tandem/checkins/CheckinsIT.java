@@ -478,6 +478,57 @@ class CheckinsIT {
   }
 
   @Test
+  void aBusyMonthIsStoredInSmallTrendBucketsAndReadBackWholeAndInOrder() {
+    Who rivera = login("rivera");
+    String p = freshPatient(rivera);
+    Instant enrolled = tandem.clock().instant();
+    int n = 150;
+    try {
+      rivera = advanceAndLogin(Duration.ofMinutes(n + 5), "rivera");
+      String path = "/api/v1/patients/" + p + "/checkins";
+      // Batches (this suite allows 10 per request), the newest answers first: offline uploads arrive out of order.
+      for (int b = n / 10 - 1; b >= 0; b--) {
+        JsonArray batch = new JsonArray();
+        for (int i = b * 10; i < (b + 1) * 10; i++) {
+          batch.add(daily("busy-" + i, enrolled.plus(Duration.ofMinutes(i + 1)).toString(), null));
+        }
+        assertEquals(10, rivera.http().post(path, new JsonObject().put("responses", batch)).expect(200).json().getInteger("accepted"));
+      }
+      // Single uploads on top, in the same month.
+      for (int i = n; i < n + 3; i++) {
+        rivera.http().post(path, daily("busy-" + i, enrolled.plus(Duration.ofMinutes(i + 1)).toString(), null)).expect(201);
+      }
+      int total = n + 3;
+      List<Document> buckets = mongo.getDatabase("tandem").getCollection("checkinTrends").find(Filters.eq("patientId", p))
+          .into(new java.util.ArrayList<>());
+      int stored = 0;
+      for (Document b : buckets) {
+        int size = b.getList("points", Document.class).size();
+        assertTrue(size <= CheckinService.BUCKET_POINTS, "a bucket holds " + size + " points");
+        stored += size;
+      }
+      assertEquals(total, stored);
+      assertTrue(buckets.size() >= 3, "a busy month spans several buckets: " + buckets.size());
+      JsonArray series = rivera.http().get(path + "/trend").expect(200).json().getJsonObject("series").getJsonArray("daily");
+      assertEquals(total, series.size());
+      for (int i = 0; i < total; i++) {
+        assertEquals(p + ":busy-" + i, series.getJsonObject(i).getString("id"), "point " + i + " in answer order");
+      }
+      java.util.Set<String> months = new java.util.TreeSet<>();
+      for (int i = 0; i < total; i++) {
+        months.add(enrolled.plus(Duration.ofMinutes(i + 1)).toString().substring(0, 7));
+      }
+      int listed = 0;
+      for (String m : months) {
+        listed += rivera.http().get(path + "?month=" + m).expect(200).json().getJsonArray("responses").size();
+      }
+      assertEquals(total, listed);
+    } finally {
+      tandem.clock().advance(Duration.ZERO);
+    }
+  }
+
+  @Test
   void onlyPrescribersRecordMedicationEventsAndTheInputIsValidated() {
     Who rivera = login("rivera");
     Who okafor = login("okafor");
