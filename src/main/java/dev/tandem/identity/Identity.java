@@ -16,12 +16,17 @@ public final class Identity {
   public final CareTeamService careTeams;
   public final Passwords passwords;
   public final UserStore users;
+  /**
+   * How long a session or user read is reused. Writes on this node take effect at once; this is
+   * how late another node sharing the database sees a logout, revoke or disabled account.
+   */
+  static final long AUTH_CACHE_MILLIS = 2_000;
 
   public Identity(Vertx vertx, MongoClient mongo, IdentityConfig cfg, AuditLog audit, Clock clock) {
     this.passwords = new Passwords(vertx, new PasswordHasher(cfg.argon2MemoryKib(), cfg.argon2Iterations(),
         cfg.argon2Parallelism()), cfg.hashPoolSize());
-    this.users = new MongoUserStore(mongo);
-    this.identity = new IdentityService(users, new MongoSessionStore(mongo), new MongoInvitationStore(mongo), passwords,
+    this.users = new CachingUserStore(new MongoUserStore(mongo), AUTH_CACHE_MILLIS);
+    this.identity = new IdentityService(users, new CachingSessionStore(new MongoSessionStore(mongo), AUTH_CACHE_MILLIS), new MongoInvitationStore(mongo), passwords,
         PasswordPolicy.withShippedList(cfg.passwordMinLength()),
         new LoginThrottle(clock, cfg.throttleWindow(), cfg.maxFailuresPerAccount(), cfg.maxFailuresPerAddress()),
         audit, cfg, clock);
