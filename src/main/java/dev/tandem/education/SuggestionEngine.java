@@ -45,6 +45,14 @@ public final class SuggestionEngine {
   private final Clock clock;
   private final Map<String, List<Queued>> waiting = new HashMap<>();
   private final Set<String> running = new HashSet<>();
+  /**
+   * The last history this engine wrote for each rule (with its stored rev), so the next check-in
+   * writes without reading first (measured: a read and a write per rule per check-in were a
+   * quarter of the store commands under uploads). The write is a compare-and-set on rev, so a
+   * history changed elsewhere fails it and is read again; nothing stale is ever written.
+   */
+  private final Map<String, JsonObject> histories = new HashMap<>();
+  private static final int MAX_HISTORIES = 50_000;
 
   SuggestionEngine(Library library, EducationStore store, IdentityService identity, AuditLog audit, EducationConfig cfg,
       Clock clock) {
@@ -192,11 +200,12 @@ public final class SuggestionEngine {
 
   /**
    * Adds results to the rule's history in order (keeping the latest of-last after each), in one
-   * read and one compare-and-set write; for each, whether it fired: a hit with enough hits among
+   * read (skipped when this engine wrote the history last) and one compare-and-set write; for each, whether it fired: a hit with enough hits among
    * the kept ones. A duplicate delivery (a response id already kept) changes nothing.
    */
   private Future<boolean[]> remember(String id, List<Queued> events, boolean[] hit, SuggestRule r, int tries) {
-    return store.signal(id).compose(doc -> {
+    JsonObject known = histories.get(id);
+    return (known != null ? Future.succeededFuture(known) : store.signal(id)).compose(doc -> {
       long rev = doc == null ? 0 : doc.getLong("rev", 0L);
       List<JsonObject> hits = new ArrayList<>();
       if (doc != null) {
@@ -223,12 +232,18 @@ public final class SuggestionEngine {
       }
       JsonObject next = new JsonObject().put("_id", id).put("hits", new JsonArray(new ArrayList<>(hits))).put("rev", rev);
       return store.putSignal(next, rev).compose(ok -> {
-        if (!ok) {
+        if (ok) {
+          if (histories.size() >= MAX_HISTORIES) {
+            histories.clear();
+          }
+          histories.put(id, next.copy().put("rev", rev + 1));
+        } else {
+          histories.remove(id);
           return tries <= 1 ? Future.failedFuture(new IllegalStateException("signal history kept changing"))
               : remember(id, events, hit, r, tries - 1);
         }
         return Future.succeededFuture(fired);
-      });
+      }).onFailure(t -> histories.remove(id));
     });
   }
 

@@ -154,6 +154,38 @@ class EducationSuggestionsIT {
   }
 
   @Test
+  void aRuleHistoryChangedElsewhereIsReadAgainNeverOverwritten() {
+    // The engine keeps the history it last wrote, to skip the read on the next check-in. Another
+    // node (here: a plain MongoDB client) adds two short nights meanwhile; the next check-in must
+    // count them, not write over them from the remembered copy.
+    Http rivera = tandem.signedIn("rivera");
+    String ben = rivera.post("/api/v1/patients", new JsonObject().put("email", "sleep-" + SEQ.incrementAndGet() + "@tandem-demo.org")
+        .put("name", "Sleep Test")).expect(201).json().getJsonObject("patient").getString("id");
+    IDS.put("sleep-test", ben);
+    publish(scored("sleep-test", "daily", null, new JsonObject().put("sleep-hours", 5).put("medication", "yes")));
+    try (com.mongodb.client.MongoClient mongo = com.mongodb.client.MongoClients.create(tandem.mongoUri())) {
+      com.mongodb.client.MongoCollection<org.bson.Document> signals = mongo.getDatabase("tandem").getCollection("educationSignals");
+      org.bson.Document history = signals.find(com.mongodb.client.model.Filters.regex("_id", "^" + ben + ":sleep-habits:")).first();
+      assertTrue(history != null, "the first short night was kept");
+      List<org.bson.Document> hits = new java.util.ArrayList<>(history.getList("hits", org.bson.Document.class));
+      for (int i = 0; i < 2; i++) {
+        hits.add(new org.bson.Document("responseId", "elsewhere-" + i).append("at", Instant.now().plusSeconds(100 + i).toString())
+            .append("hit", true));
+      }
+      long rev = ((Number) history.get("rev")).longValue();
+      assertEquals(1, signals.updateOne(com.mongodb.client.model.Filters.eq("_id", history.getString("_id")),
+          new org.bson.Document("$set", new org.bson.Document("hits", hits).append("rev", rev + 1))).getModifiedCount());
+      assertFalse(suggested(rivera, "sleep-test").contains("sleep-habits"));
+      JsonObject third = scored("sleep-test", "daily", null, new JsonObject().put("sleep-hours", 5).put("medication", "yes"));
+      publish(third.put("answeredAt", Instant.now().plusSeconds(200).toString()));
+      assertTrue(suggested(rivera, "sleep-test").contains("sleep-habits"), "four short nights counted: two were written elsewhere");
+      List<org.bson.Document> kept = signals.find(com.mongodb.client.model.Filters.eq("_id", history.getString("_id"))).first()
+          .getList("hits", org.bson.Document.class);
+      assertTrue(kept.stream().anyMatch(h -> "elsewhere-1".equals(h.getString("responseId"))), "the other writer's hits survive");
+    }
+  }
+
+  @Test
   void aMissedOrPartlyTakenMedicationSuggestsTheAntidepressantModule() {
     Http okafor = tandem.signedIn("okafor");
     publish(scored("eve", "daily", null, new JsonObject().put("sleep-hours", 8).put("medication", "partly")));
