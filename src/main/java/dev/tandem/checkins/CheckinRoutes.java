@@ -110,7 +110,7 @@ public final class CheckinRoutes {
     String m = ctx.queryParams().get("month");
     YearMonth month;
     try {
-      month = m == null ? YearMonth.now(java.time.ZoneOffset.UTC) : YearMonth.parse(m);
+      month = m == null ? YearMonth.now(f.clock.withZone(java.time.ZoneOffset.UTC)) : YearMonth.parse(m);
     } catch (DateTimeParseException e) {
       throw ApiException.invalid("month", "must be a month like 2026-11");
     }

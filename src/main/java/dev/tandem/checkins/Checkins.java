@@ -24,7 +24,7 @@ public final class Checkins {
   public final FhirExport fhir;
   final CheckinsConfig cfg;
   private final Vertx vertx;
-  private final Clock clock;
+  final Clock clock;
   private long timer = -1;
 
   /** Fails with a ConfigException naming the file when an instrument definition is bad. */
