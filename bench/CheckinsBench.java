@@ -34,7 +34,7 @@ import java.util.regex.Pattern;
  *   --patients N               patients on the clinician's panel (default 500)
  *   --history D                daily check-ins stored per patient before the panel is measured (default 365)
  *   --concurrency C            uploads in flight (default 32)
- *   --warmup S                 upload warm-up seconds, not counted (default 10)
+ *   --warmup S                 upload warm-up seconds per mode, not counted (default 60: the JIT is still busy after 10)
  *   --duration S               measured upload seconds per mode (default 15)
  *   --batch B                  responses per request in the batch mode (default 50)
  *   --panel-requests N         measured panel requests (default 200, after 30 unmeasured)
@@ -58,7 +58,7 @@ public class CheckinsBench {
   int patients = 500;
   int history = 365;
   int concurrency = 32;
-  int warmupS = 10;
+  int warmupS = 60;
   int durationS = 15;
   int batch = 50;
   int panelRequests = 200;
