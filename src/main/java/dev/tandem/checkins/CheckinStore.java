@@ -198,25 +198,10 @@ final class CheckinStore {
     return mongo.findOne(ALERTS, id(alertId), null);
   }
 
-  Future<List<JsonObject>> openAlerts(Collection<String> patientIds) {
-    if (patientIds != null && patientIds.isEmpty()) {
-      return Future.succeededFuture(List.of());
-    }
-    JsonObject q = new JsonObject().put("status", "open");
-    if (patientIds != null && patientIds.size() <= IN_LIMIT) {
-      q.put("patientId", new JsonObject().put("$in", new JsonArray(new ArrayList<>(patientIds))));
-      return mongo.find(ALERTS, q);
-    }
-    // A long $in is tested against every candidate one value at a time on the embedded store
-    // (500 patients x thousands of open alerts took most of the monitoring panel's time), so a
-    // whole panel's patients are filtered here instead.
-    Set<String> wanted = patientIds == null ? null : new HashSet<>(patientIds);
-    return mongo.find(ALERTS, q).map(all -> wanted == null ? all
-        : all.stream().filter(a -> wanted.contains(a.getString("patientId"))).toList());
+  /** Every open alert (the open-alert view and escalation; the embedded store's prefix index on status narrows it). */
+  Future<List<JsonObject>> openAlerts() {
+    return mongo.find(ALERTS, new JsonObject().put("status", "open"));
   }
-
-  /** Patients per {@code $in} query on alerts; above this the filter runs in Java. */
-  private static final int IN_LIMIT = 20;
 
   /** Applies {@code update} only while the alert still matches {@code filter}; succeeds with the new document or null. */
   Future<JsonObject> updateAlertIf(JsonObject filter, JsonObject update) {

@@ -41,6 +41,9 @@ public final class SafetyAlerts {
   private final AuditLog audit;
   private final CheckinsConfig cfg;
   private final Clock clock;
+  /** How old the in-memory open alerts may get before a read refreshes them (alerts from other nodes). */
+  static final long OPEN_ALERTS_REFRESH_MILLIS = 5_000;
+  private final OpenAlerts openAlerts;
 
   SafetyAlerts(Vertx vertx, CheckinStore store, CareTeamService careTeams, NoteCipher cipher, AuditLog audit, CheckinsConfig cfg,
       Clock clock) {
@@ -51,6 +54,10 @@ public final class SafetyAlerts {
     this.audit = audit;
     this.cfg = cfg;
     this.clock = clock;
+    this.openAlerts = new OpenAlerts(store, OPEN_ALERTS_REFRESH_MILLIS);
+    // Crisis-language alerts are stored by messaging.
+    vertx.eventBus().<JsonObject>localConsumer(dev.tandem.messaging.MessageService.ALERT_STORED_ADDRESS,
+        m -> openAlerts.changed(m.body()));
   }
 
   /** The care team of a patient, without a clinician caller (the system acting for the patient). */
@@ -70,6 +77,7 @@ public final class SafetyAlerts {
       if (!inserted) {
         return Future.succeededFuture(false);
       }
+      openAlerts.changed(doc);
       return team(patientId).compose(team -> {
         publish(team.members(), new JsonObject().put("type", "safety.alert").put("alert", view(doc)));
         return audit.record(AuditEvent.of("safety.alert", "system", "system", AuditEvent.SUCCESS).patient(patientId)
@@ -83,7 +91,7 @@ public final class SafetyAlerts {
     if (!c.role().isClinician()) {
       return Future.failedFuture(ApiException.forbidden("Safety alerts are for the care team."));
     }
-    return careTeams.teamsVisibleTo(c).compose(teams -> store.openAlerts(teams.stream().map(CareTeam::patientId).toList()))
+    return careTeams.teamsVisibleTo(c).compose(teams -> openAlerts.of(teams.stream().map(CareTeam::patientId).toList()))
         .map(list -> {
           JsonArray out = new JsonArray();
           list.stream().sorted(NEWEST_FIRST).forEach(a -> out.add(view(a)));
@@ -92,7 +100,7 @@ public final class SafetyAlerts {
   }
 
   Future<List<JsonObject>> openFor(Collection<String> patientIds) {
-    return store.openAlerts(patientIds);
+    return openAlerts.of(patientIds);
   }
 
   /**
@@ -119,6 +127,7 @@ public final class SafetyAlerts {
                   if (updated == null) {
                     return Future.failedFuture(ApiException.conflict("already_acknowledged", "This alert was already acknowledged."));
                   }
+                  openAlerts.changed(updated);
                   JsonObject v = view(updated).put("note", note);
                   publish(team.members(), new JsonObject().put("type", "safety.acknowledged").put("alert", view(updated)));
                   return audit.record(AuditEvent.of("safety.acknowledge", c.userId(), c.role().wire(), AuditEvent.SUCCESS)
@@ -135,7 +144,7 @@ public final class SafetyAlerts {
    */
   public Future<Integer> escalateDue() {
     Instant now = clock.instant();
-    return store.openAlerts(null).compose(open -> {
+    return store.openAlerts().compose(open -> {
       List<Future<Boolean>> all = new ArrayList<>();
       for (JsonObject a : open) {
         Instant created;
@@ -164,6 +173,7 @@ public final class SafetyAlerts {
       if (updated == null) {
         return Future.succeededFuture(false);
       }
+      openAlerts.changed(updated);
       String patientId = updated.getString("patientId");
       return team(patientId).compose(team -> {
         Set<String> to = new LinkedHashSet<>();

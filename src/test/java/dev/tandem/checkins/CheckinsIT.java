@@ -566,6 +566,33 @@ class CheckinsIT {
   }
 
   @Test
+  void anAlertWrittenByAnotherNodeReachesThePanelWithinTheRefreshTimeAndLeavesOnAcknowledgement() throws Exception {
+    // The panel and the Alerts list read open alerts from memory; this node's writes apply at
+    // once, another node's (here: a plain MongoDB client) within the refresh time.
+    Who rivera = login("rivera");
+    String p = freshPatient(rivera);
+    java.util.function.Supplier<JsonObject> row = () -> rivera.http().get("/api/v1/monitoring").expect(200).json()
+        .getJsonArray("patients").stream().map(o -> (JsonObject) o).filter(r -> p.equals(r.getString("patientId")))
+        .findFirst().orElseThrow();
+    assertEquals(0, row.get().getInteger("openAlerts"));
+    String id = "elsewhere-" + UUID.randomUUID();
+    mongo.getDatabase("tandem").getCollection("safetyAlerts").insertOne(new Document("_id", id).append("patientId", p)
+        .append("patientName", "Test Patient").append("source", "checkin").append("instrument", "phq-9").append("total", 12)
+        .append("rules", List.of()).append("createdAt", now()).append("severity", "urgent").append("status", "open")
+        .append("escalation", 0));
+    long deadline = System.nanoTime() + Duration.ofMillis(SafetyAlerts.OPEN_ALERTS_REFRESH_MILLIS + 3_000).toNanos();
+    while (row.get().getInteger("openAlerts") == 0) {
+      assertTrue(System.nanoTime() < deadline, "another node's alert did not reach the panel within the refresh time");
+      Thread.sleep(200);
+    }
+    assertEquals(id, row.get().getJsonArray("alerts").getJsonObject(0).getString("id"));
+    rivera.http().post("/api/v1/safety-alerts/" + id + "/acknowledge", new JsonObject().put("note", "Called; safe.")).expect(200);
+    assertEquals(0, row.get().getInteger("openAlerts"), "acknowledged on this node: gone at once");
+    assertFalse(rivera.http().get("/api/v1/safety-alerts").expect(200).json().getJsonArray("alerts").stream()
+        .anyMatch(o -> id.equals(((JsonObject) o).getString("id"))));
+  }
+
+  @Test
   void theMonitoringPanelOrdersPatientsByNeed() {
     Who rivera = login("rivera");
     Who chloe = login("chloe");
