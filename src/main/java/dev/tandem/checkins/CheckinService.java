@@ -432,13 +432,15 @@ public final class CheckinService {
 
   /**
    * Points per trend bucket document at most. A bucket is one month of one instrument, split
-   * every 64 responses of that instrument (by the patient's running count), so a $push never
-   * rewrites a large document: the embedded store journals the whole document on every update,
-   * and a month that received hundreds of uploads made each upload cost in proportion (measured:
-   * half of the store's CPU under single uploads). Readers find a month's buckets by
-   * {@code patientId} and {@code month}, never by computing ids.
+   * every 16 responses of that instrument (by the patient's running count), so a $push never
+   * rewrites a large document: the embedded store copies and journals the whole document on
+   * every update, and a month that received hundreds of uploads made each upload cost in
+   * proportion (measured: half of the store's CPU under single uploads). At 64 points the bucket
+   * updates still took 3.1 ms of store time per group commit, at 16 0.9 ms (single uploads 676 ->
+   * 1,024/s in the same instrumented run). Readers find a month's buckets by {@code patientId}
+   * and {@code month}, never by computing ids: a year of daily check-ins is ~24 small documents.
    */
-  static final int BUCKET_POINTS = 64;
+  static final int BUCKET_POINTS = 16;
 
   static String bucketId(String patientId, String instrument, String month, int chunk) {
     return patientId + "|" + instrument + "|" + month + "|" + chunk;
