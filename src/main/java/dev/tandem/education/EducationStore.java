@@ -32,6 +32,13 @@ public interface EducationStore {
 
   Future<Boolean> putSignal(JsonObject doc, long expectedRev);
 
+  /**
+   * Compare-and-set replaces of existing histories in one write: {@code docs.get(i)} replaces the
+   * history with its id while its rev is still {@code expectedRevs.get(i)}. Succeeds with, per
+   * document, whether it was written.
+   */
+  Future<List<Boolean>> replaceSignals(List<JsonObject> docs, List<Long> expectedRevs);
+
   /** The patient's wrapped education data key (base64), or null. */
   Future<String> wrappedKey(String patientId);
 

@@ -2,9 +2,15 @@ package dev.tandem.education;
 
 import dev.tandem.store.StoreErrors;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /** {@link EducationStore} on MongoDB (or the embedded engine). */
 final class MongoEducationStore implements EducationStore {
@@ -72,6 +78,36 @@ final class MongoEducationStore implements EducationStore {
   @Override
   public Future<Boolean> putSignal(JsonObject doc, long expectedRev) {
     return expectedRev == 0 ? insert(SIGNALS, doc.copy().put("rev", 1L)) : replace(SIGNALS, doc, expectedRev);
+  }
+
+  @Override
+  public Future<List<Boolean>> replaceSignals(List<JsonObject> docs, List<Long> expectedRevs) {
+    List<BulkOperation> ops = new ArrayList<>();
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < docs.size(); i++) {
+      String id = docs.get(i).getString("_id");
+      ids.add(id);
+      ops.add(BulkOperation.createReplace(id(id).put("rev", expectedRevs.get(i)),
+          docs.get(i).copy().put("rev", expectedRevs.get(i) + 1)));
+    }
+    return mongo.bulkWriteWithOptions(SIGNALS, ops, new BulkWriteOptions(false)).compose(r -> {
+      if (r.getMatchedCount() == ops.size()) {
+        return Future.succeededFuture(java.util.Collections.nCopies(ops.size(), true));
+      }
+      // Some lost their compare-and-set; the result does not say which. A history holds ours
+      // when it carries the rev we wrote and our hits (a rival write has other hits).
+      return mongo.find(SIGNALS, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids)))).map(found -> {
+        Map<String, JsonObject> byId = new HashMap<>();
+        found.forEach(d -> byId.put(d.getString("_id"), d));
+        List<Boolean> out = new ArrayList<>();
+        for (int i = 0; i < docs.size(); i++) {
+          JsonObject stored = byId.get(ids.get(i));
+          out.add(stored != null && stored.getLong("rev", -1L) == expectedRevs.get(i) + 1
+              && docs.get(i).getJsonArray("hits", new JsonArray()).equals(stored.getJsonArray("hits")));
+        }
+        return out;
+      });
+    });
   }
 
   @Override
