@@ -37,14 +37,15 @@ final class JournaledBackend extends MemoryBackend {
   private static final int SNAPSHOT_BATCH = 256;
 
   private final Journal journal;
-  private final Compactor compactor = new Compactor();
+  private final Compactor compactor;
   private final ReentrantReadWriteLock gate = new ReentrantReadWriteLock();
   private final Map<String, JournaledCollection> collections = new ConcurrentHashMap<>();
   private volatile boolean recording;
   private final Object compactionLock = new Object();
 
-  private JournaledBackend(Journal journal) {
+  private JournaledBackend(Journal journal, Compactor compactor) {
     this.journal = journal;
+    this.compactor = compactor;
   }
 
   /**
@@ -53,12 +54,13 @@ final class JournaledBackend extends MemoryBackend {
    * data must be in a snapshot before the old file is set aside.
    */
   static JournaledBackend open(Path dir, boolean sync) throws IOException {
-    Journal.Opened opened = Journal.open(dir, sync);
-    JournaledBackend backend = new JournaledBackend(opened.journal());
+    Compactor compactor = new Compactor();
+    Journal.Opened opened = Journal.open(dir, sync, compactor);
+    JournaledBackend backend = new JournaledBackend(opened.journal(), compactor);
     try {
       Path legacy = dir.resolve(LegacyH2Import.FILE);
-      boolean importing = opened.entries().isEmpty() && Files.exists(legacy);
-      backend.load(importing ? LegacyH2Import.read(legacy) : Journal.replay(opened.entries()));
+      boolean importing = opened.records() == 0 && Files.exists(legacy);
+      backend.load(importing ? LegacyH2Import.read(legacy) : opened.state());
       backend.recording = true;
       if (importing) {
         backend.compact();
