@@ -557,11 +557,22 @@ public final class FoundationBench {
     }
   }
 
+  /**
+   * A free port below the kernel's ephemeral range (32768+ here): the server's embedded store
+   * binds port 0 before the HTTP server binds this one, and an ephemeral pick could take it first
+   * (seen once: the server exited on the busy port).
+   */
   static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      s.setReuseAddress(true);
-      return s.getLocalPort();
+    java.util.Random rnd = new java.util.Random();
+    for (int i = 0; i < 200; i++) {
+      int port = 20_000 + rnd.nextInt(12_000);
+      try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException busy) {
+        // try another
+      }
     }
+    throw new IOException("no free port between 20000 and 32000");
   }
 
   static Map<String, String> procStatus(long pid) {
