@@ -2,6 +2,7 @@ package dev.tandem.checkins;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -16,33 +17,35 @@ import org.slf4j.LoggerFactory;
  * every open alert of a clinician's patients on every request, and reading them from the store
  * cost in proportion to how many were open (measured: with the benchmark's ~40,000 open alerts
  * on one panel, p95 165 ms, most of it encoding and decoding those documents). This node's
- * writes (raise, acknowledge, escalate, messaging's crisis alerts) apply here at once; the whole
- * set is read again in the background when a read finds it older than {@code refreshMillis}, so
- * alerts another node wrote show within that time. Changes made while a refresh is reading are
- * applied again on top of what it read.
+ * writes (raise, acknowledge, escalate, messaging's crisis alerts) apply here at once; a read
+ * that finds the set older than {@code refreshMillis} (by the service clock) reads it again
+ * first, so alerts another node wrote show within that time (one request in each interval pays
+ * the store read). Changes made while a refresh is reading are applied again on top of what it
+ * read. When a refresh fails, the last set is served and the refresh is retried after half the
+ * interval.
  */
 final class OpenAlerts {
   private static final Logger LOG = LoggerFactory.getLogger(OpenAlerts.class);
   private final CheckinStore store;
-  private final long refreshNanos;
+  private final long refreshMillis;
+  private final Clock clock;
   /** patientId -> alert id -> document; null until first loaded. */
   private Map<String, Map<String, JsonObject>> byPatient;
+  /** Clock millis of the last (attempted) read of the whole set. */
   private long loadedAt;
   private Future<Void> loading;
   private List<JsonObject> changedWhileLoading;
 
-  OpenAlerts(CheckinStore store, long refreshMillis) {
+  OpenAlerts(CheckinStore store, long refreshMillis, Clock clock) {
     this.store = store;
-    this.refreshNanos = refreshMillis * 1_000_000L;
+    this.refreshMillis = refreshMillis;
+    this.clock = clock;
   }
 
   /** Open alerts of these patients (all patients when null), in no particular order. */
   Future<List<JsonObject>> of(Collection<String> patientIds) {
     synchronized (this) {
-      if (byPatient != null) {
-        if (System.nanoTime() - loadedAt > refreshNanos) {
-          load();
-        }
+      if (byPatient != null && clock.millis() - loadedAt <= refreshMillis) {
         return Future.succeededFuture(pick(patientIds));
       }
     }
@@ -98,7 +101,7 @@ final class OpenAlerts {
     if (loading != null) {
       return loading;
     }
-    long started = System.nanoTime();
+    long started = clock.millis();
     changedWhileLoading = new ArrayList<>();
     Future<Void> f = store.openAlerts().map(list -> {
       Map<String, Map<String, JsonObject>> fresh = new HashMap<>();
@@ -110,17 +113,25 @@ final class OpenAlerts {
       }
       return (Void) null;
     });
-    loading = f;
-    f.onComplete(ar -> {
+    Future<Void> done = f.recover(t -> {
       synchronized (this) {
-        loading = null;
-        changedWhileLoading = null;
-        if (ar.failed()) {
-          LOG.warn("reading the open safety alerts failed: {}", ar.cause().toString());
-          loadedAt = System.nanoTime() - refreshNanos / 2; // try again soon, not on every read
+        LOG.warn("reading the open safety alerts failed: {}", t.toString());
+        if (byPatient == null) {
+          return Future.failedFuture(t);
+        }
+        loadedAt = clock.millis() - refreshMillis / 2; // serve the last set; try again soon, not on every read
+        return Future.succeededFuture();
+      }
+    });
+    loading = done;
+    done.onComplete(ar -> {
+      synchronized (this) {
+        if (loading == done) {
+          loading = null;
+          changedWhileLoading = null;
         }
       }
     });
-    return f;
+    return done;
   }
 }

@@ -54,10 +54,13 @@ public final class SafetyAlerts {
     this.audit = audit;
     this.cfg = cfg;
     this.clock = clock;
-    this.openAlerts = new OpenAlerts(store, OPEN_ALERTS_REFRESH_MILLIS);
+    this.openAlerts = new OpenAlerts(store, OPEN_ALERTS_REFRESH_MILLIS, clock);
     // Crisis-language alerts are stored by messaging.
     vertx.eventBus().<JsonObject>localConsumer(dev.tandem.messaging.MessageService.ALERT_STORED_ADDRESS,
-        m -> openAlerts.changed(m.body()));
+        m -> {
+          openAlerts.changed(m.body());
+          m.reply(null);
+        });
   }
 
   /** The care team of a patient, without a clinician caller (the system acting for the patient). */

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 public final class MessageService {
   private static final Logger LOG = LoggerFactory.getLogger(MessageService.class);
   static final String ERASED_ADDRESS = "tandem.messaging.erased";
-  /** Each crisis alert this node stored (the stored document), for the check-ins feature's open-alert view. */
+  /** Each crisis alert this node stored (the stored document), for the check-ins feature's open-alert view; answered once applied. */
   public static final String ALERT_STORED_ADDRESS = "tandem.messaging.alert-stored";
 
   private final Vertx vertx;
@@ -276,10 +276,14 @@ public final class MessageService {
     Set<String> team = new HashSet<>(a.team().members());
     publish(team, new JsonObject().put("type", "safety.alert").put("alert", alert));
     return store.saveAlert(alert)
-        .onSuccess(v -> {
+        .compose(v -> {
+          // Awaited, so the care team's alert lists show it by the time the patient has the answer;
+          // no listener (check-ins not running) is not an error.
           JsonObject stored = alert.copy();
           stored.put("_id", stored.remove("id"));
-          vertx.eventBus().publish(ALERT_STORED_ADDRESS, stored, new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true));
+          return vertx.eventBus().request(ALERT_STORED_ADDRESS, stored,
+              new io.vertx.core.eventbus.DeliveryOptions().setLocalOnly(true).setSendTimeout(2000))
+              .<Void>mapEmpty().recover(t -> Future.succeededFuture());
         })
         .compose(v -> audit.record(AuditEvent.of("safety.alert", patient.userId(), patient.role().wire(), AuditEvent.SUCCESS)
             .patient(a.conversation().patientId()).subject(m.id()).with("source", "message")))
