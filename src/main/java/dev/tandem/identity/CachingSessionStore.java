@@ -3,8 +3,6 @@ package dev.tandem.identity;
 import io.vertx.core.Future;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Sessions by token hash, remembered for a short time in front of the store: every
@@ -17,65 +15,27 @@ import java.util.concurrent.atomic.AtomicLong;
  * remembered either.
  */
 final class CachingSessionStore implements SessionStore {
-  static final int MAX_ENTRIES = 50_000;
-
-  private record Entry(Session session, long until) {
-  }
-
   private final SessionStore inner;
-  private final long ttlNanos;
-  private final ConcurrentHashMap<String, Entry> byHash = new ConcurrentHashMap<>();
-  private final AtomicLong writes = new AtomicLong();
+  private final ReadCache<Session> byHash;
 
   CachingSessionStore(SessionStore inner, long ttlMillis) {
     this.inner = inner;
-    this.ttlNanos = ttlMillis * 1_000_000L;
+    this.byHash = new ReadCache<>(ttlMillis);
   }
 
   @Override
   public Future<Session> byTokenHash(String tokenHash) {
-    Entry e = byHash.get(tokenHash);
-    long now = System.nanoTime();
-    if (e != null && e.until() - now > 0) {
-      return Future.succeededFuture(e.session());
-    }
-    long seen = writes.get();
-    return inner.byTokenHash(tokenHash).onSuccess(s -> {
-      if (s != null && ttlNanos > 0 && writes.get() == seen) {
-        if (byHash.size() >= MAX_ENTRIES) {
-          byHash.clear();
-        }
-        byHash.put(tokenHash, new Entry(s, now + ttlNanos));
-      }
-    });
-  }
-
-  /** Forgets one session (by hash), every session of a user (by user id), or everything (both null). */
-  private void forget(String tokenHash, String userId) {
-    writes.incrementAndGet();
-    if (tokenHash != null) {
-      byHash.remove(tokenHash);
-    } else if (userId != null) {
-      byHash.values().removeIf(e -> e.session().userId().equals(userId));
-    } else {
-      byHash.clear();
-    }
-  }
-
-  private <T> Future<T> writing(String tokenHash, String userId, Future<T> write) {
-    return write.onComplete(ar -> forget(tokenHash, userId));
+    return byHash.get(tokenHash, inner::byTokenHash);
   }
 
   @Override
   public Future<Void> insert(Session s) {
-    forget(s.tokenHash(), null);
-    return writing(s.tokenHash(), null, inner.insert(s));
+    return byHash.write(s.tokenHash(), () -> inner.insert(s));
   }
 
   @Override
   public Future<Void> touch(String tokenHash, Instant at) {
-    forget(tokenHash, null);
-    return writing(tokenHash, null, inner.touch(tokenHash, at));
+    return byHash.write(tokenHash, () -> inner.touch(tokenHash, at));
   }
 
   @Override
@@ -85,25 +45,21 @@ final class CachingSessionStore implements SessionStore {
 
   @Override
   public Future<Boolean> revoke(String userId, String sessionId) {
-    forget(null, userId);
-    return writing(null, userId, inner.revoke(userId, sessionId));
+    return byHash.write(s -> s.userId().equals(userId), () -> inner.revoke(userId, sessionId));
   }
 
   @Override
   public Future<Void> revokeByTokenHash(String tokenHash) {
-    forget(tokenHash, null);
-    return writing(tokenHash, null, inner.revokeByTokenHash(tokenHash));
+    return byHash.write(tokenHash, () -> inner.revokeByTokenHash(tokenHash));
   }
 
   @Override
   public Future<Long> revokeAllExcept(String userId, String keepSessionId) {
-    forget(null, userId);
-    return writing(null, userId, inner.revokeAllExcept(userId, keepSessionId));
+    return byHash.write(s -> s.userId().equals(userId), () -> inner.revokeAllExcept(userId, keepSessionId));
   }
 
   @Override
   public Future<Long> purgeEnded(Instant before) {
-    forget(null, null);
-    return writing(null, null, inner.purgeEnded(before));
+    return byHash.write(s -> true, () -> inner.purgeEnded(before));
   }
 }
