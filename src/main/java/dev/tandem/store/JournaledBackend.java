@@ -60,7 +60,12 @@ final class JournaledBackend extends MemoryBackend {
     try {
       Path legacy = dir.resolve(LegacyH2Import.FILE);
       boolean importing = opened.records() == 0 && Files.exists(legacy);
-      backend.load(importing ? LegacyH2Import.read(legacy) : opened.state());
+      Map<String, Map<Object, Document>> state = opened.state();
+      if (importing) {
+        state = LegacyH2Import.read(legacy);
+        state.values().forEach(docs -> docs.replaceAll((id, d) -> compactor.compact(d)));
+      }
+      backend.load(state);
       backend.recording = true;
       if (importing) {
         backend.compact();
@@ -75,13 +80,14 @@ final class JournaledBackend extends MemoryBackend {
     }
   }
 
+  /** Loads documents already compacted by {@link #compactor}. */
   private void load(Map<String, Map<Object, Document>> state) {
     for (var e : state.entrySet()) {
       int sep = e.getKey().indexOf('\0');
       JournaledDatabase db = (JournaledDatabase) resolveDatabase(e.getKey().substring(0, sep));
       JournaledCollection c = db.collection(e.getKey().substring(sep + 1));
       for (Document d : e.getValue().values()) {
-        c.addDocument(d);
+        c.addCompacted(d);
       }
     }
   }

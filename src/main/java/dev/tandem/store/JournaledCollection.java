@@ -32,6 +32,11 @@ final class JournaledCollection extends MemoryCollection {
     super.addDocument(backend == null ? document : backend.compactor().compact(document));
   }
 
+  /** Adds a document already compacted (loading at start: the journal replay compacts as it reads). */
+  void addCompacted(Document document) {
+    super.addDocument(document);
+  }
+
   @Override
   protected Integer addDocumentInternal(Document document) {
     Integer position = super.addDocumentInternal(document);
