@@ -51,7 +51,7 @@ public final class SuggestionEngine {
    * quarter of the store commands under uploads). The write is a compare-and-set on rev, so a
    * history changed elsewhere fails it and is read again; nothing stale is ever written.
    */
-  private final Map<String, JsonObject> histories = new HashMap<>();
+  private final Map<String, JsonObject> histories = new java.util.concurrent.ConcurrentHashMap<>();
   private static final int MAX_HISTORIES = 50_000;
   /**
    * Rule-history replaces waiting for the write in progress: all of them go out in one bulk
@@ -210,8 +210,9 @@ public final class SuggestionEngine {
 
   /**
    * Adds results to the rule's history in order (keeping the latest of-last after each), in one
-   * read (skipped when this engine wrote the history last) and one compare-and-set write; for each, whether it fired: a hit with enough hits among
-   * the kept ones. A duplicate delivery (a response id already kept) changes nothing.
+   * read (skipped when this engine wrote the history last) and one compare-and-set write; for
+   * each, whether it fired: a hit with enough hits among the kept ones. A duplicate delivery (a
+   * response id already kept) changes nothing.
    */
   private Future<boolean[]> remember(String id, List<Queued> events, boolean[] hit, SuggestRule r, int tries) {
     JsonObject known = histories.get(id);
@@ -263,21 +264,28 @@ public final class SuggestionEngine {
       return store.putSignal(next, rev);
     }
     Promise<Boolean> p = Promise.promise();
-    pendingWrites.add(new PendingWrite(next, rev, p));
-    if (!writing) {
+    boolean start;
+    synchronized (pendingWrites) {
+      pendingWrites.add(new PendingWrite(next, rev, p));
+      start = !writing;
+      writing = true;
+    }
+    if (start) {
       flushHistories();
     }
     return p.future();
   }
 
   private void flushHistories() {
-    if (pendingWrites.isEmpty()) {
-      writing = false;
-      return;
+    List<PendingWrite> group;
+    synchronized (pendingWrites) {
+      if (pendingWrites.isEmpty()) {
+        writing = false;
+        return;
+      }
+      group = new ArrayList<>(pendingWrites.subList(0, Math.min(pendingWrites.size(), 500)));
+      pendingWrites.subList(0, group.size()).clear();
     }
-    writing = true;
-    List<PendingWrite> group = new ArrayList<>(pendingWrites.subList(0, Math.min(pendingWrites.size(), 500)));
-    pendingWrites.subList(0, group.size()).clear();
     store.replaceSignals(group.stream().map(PendingWrite::doc).toList(), group.stream().map(PendingWrite::expectedRev).toList())
         .onComplete(ar -> {
           for (int i = 0; i < group.size(); i++) {
