@@ -147,7 +147,9 @@ public final class SafetyAlerts {
    */
   public Future<Integer> escalateDue() {
     Instant now = clock.instant();
-    return store.openAlerts().compose(open -> {
+    // The open set in memory (at most the refresh time old for other nodes' alerts); each stage is
+    // still claimed with a conditional update on the store.
+    return openAlerts.of(null).compose(open -> {
       List<Future<Boolean>> all = new ArrayList<>();
       for (JsonObject a : open) {
         Instant created;
