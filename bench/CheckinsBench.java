@@ -67,6 +67,8 @@ public class CheckinsBench {
   int panelRequests = 200;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   String base;
+  int port;
+  long serverPid;
   String token;
   final List<String> ids = new ArrayList<>();
   final AtomicLong seq = new AtomicLong();
@@ -122,8 +124,9 @@ public class CheckinsBench {
       enrolled = Instant.now().plusSeconds(1);
       Thread.sleep(1100);
       log(String.format("set-up: %d patients invited in %.1f s", patients, (System.nanoTime() - t0) / 1e9));
-      double single = uploads(1);
-      double batched = uploads(batch);
+      serverPid = server.pid();
+      Rate single = uploads(1);
+      Rate batched = uploads(batch);
       t0 = System.nanoTime();
       long stored = history();
       double histS = (System.nanoTime() - t0) / 1e9;
@@ -144,8 +147,11 @@ public class CheckinsBench {
           System.getProperty("java.version"), serverFlags.isEmpty() ? "(none)" : String.join(" ", serverFlags));
       System.out.println("| measure | result |");
       System.out.println("|---|---|");
-      System.out.printf("| uploads/s, one response per request, %d in flight | %.0f |%n", concurrency, single);
-      System.out.printf("| uploads/s, batches of %d, %d requests in flight | %.0f |%n", batch, Math.max(1, concurrency / 4), batched);
+      System.out.printf("| uploads/s, one response per request, %d in flight | %.0f |%n", concurrency, single.perSecond());
+      System.out.printf("| uploads/s, batches of %d, %d requests in flight | %.0f |%n", batch, Math.max(1, concurrency / 4), batched.perSecond());
+      System.out.printf("| server CPU per response (cores used), single / batches | %.0f us (%.2f) / %.0f us (%.2f) |%n",
+          single.serverMicrosEach(), single.serverCores(), batched.serverMicrosEach(), batched.serverCores());
+      System.out.printf("| load generator CPU (cores), single / batches | %.2f / %.2f |%n", single.benchCores(), batched.benchCores());
       System.out.printf("| history load (batches of 200) responses/s | %.0f |%n", stored / histS);
       System.out.printf("| server busy after the last history upload (follow-up work) | %.1f s |%n", settleS);
       System.out.printf("| monitoring panel, %d patients x %d daily check-ins (+ uploads above): p50 / p95 / p99 / max ms | %.1f / %.1f / %.1f / %.1f |%n",
@@ -156,50 +162,169 @@ public class CheckinsBench {
     }
   }
 
-  /** Saturation: uploads per second (responses) with {@code perRequest} responses per request. */
-  double uploads(int perRequest) throws Exception {
+  /** What a saturation phase measured: responses/s, and CPU per response of the server and of this load generator. */
+  record Rate(double perSecond, double serverCores, double benchCores) {
+    double serverMicrosEach() {
+      return perSecond == 0 ? 0 : serverCores * 1e6 / perSecond;
+    }
+  }
+
+  /**
+   * Saturation: uploads per second (responses) with {@code perRequest} responses per request, from
+   * {@code inFlight} threads that each keep one HTTP/1.1 connection and one request in flight
+   * ({@link Conn}). The JDK's HttpClient used here before cost this machine ~0.5 cores at ~800
+   * requests/s (0.7 ms of CPU per request, measured per thread from /proc), a quarter of the two
+   * cores the server shares with it.
+   */
+  Rate uploads(int perRequest) throws Exception {
     int inFlight = perRequest == 1 ? concurrency : Math.max(1, concurrency / 4);
     LongAdder done = new LongAdder();
     LongAdder failed = new LongAdder();
     long warmEnd = System.nanoTime() + (perRequest == 1 ? warmupS : batchWarmupS) * 1_000_000_000L;
     long end = warmEnd + durationS * 1_000_000_000L;
-    Semaphore gate = new Semaphore(inFlight);
-    Random rnd = new Random(perRequest);
-    long counted0 = -1;
-    while (System.nanoTime() < end) {
-      gate.acquire();
-      if (counted0 < 0 && System.nanoTime() >= warmEnd) {
-        counted0 = done.sum();
+    long[] atWarmEnd = new long[3];
+    Thread marker = new Thread(() -> {
+      try {
+        Thread.sleep(Math.max(0, (warmEnd - System.nanoTime()) / 1_000_000));
+        atWarmEnd[0] = done.sum();
+        atWarmEnd[1] = cpuTicks(serverPid);
+        atWarmEnd[2] = cpuTicks(ProcessHandle.current().pid());
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
       }
-      String patient = ids.get(rnd.nextInt(ids.size()));
-      StringBuilder body = new StringBuilder(perRequest == 1 ? "" : "{\"responses\":[");
-      for (int i = 0; i < perRequest; i++) {
-        if (i > 0) {
-          body.append(',');
-        }
-        body.append(rnd.nextInt(5) == 0 ? phq9(rnd) : daily(rnd, Instant.now()));
-      }
-      if (perRequest > 1) {
-        body.append("]}");
-      }
-      boolean inWindow = System.nanoTime() >= warmEnd;
-      send("POST", "/api/v1/patients/" + patient + "/checkins", body.toString()).whenComplete((r, t) -> {
-        gate.release();
-        if (t == null && (r.statusCode() == 201 || r.statusCode() == 200)) {
-          done.add(perRequest == 1 ? 1 : accepted(r.body()));
-        } else {
-          failed.increment();
-          if (failed.sum() < 3) {
-            log("upload failed: " + (t != null ? t : r.statusCode() + " " + r.body()));
+    });
+    marker.start();
+    List<Thread> workers = new ArrayList<>();
+    for (int w = 0; w < inFlight; w++) {
+      Random rnd = new Random(perRequest * 1000L + w);
+      Thread t = new Thread(() -> {
+        try (Conn conn = new Conn(port, token)) {
+          while (System.nanoTime() < end) {
+            String patient = ids.get(rnd.nextInt(ids.size()));
+            StringBuilder body = new StringBuilder(perRequest == 1 ? "" : "{\"responses\":[");
+            for (int i = 0; i < perRequest; i++) {
+              body.append(i > 0 ? "," : "").append(rnd.nextInt(5) == 0 ? phq9(rnd) : daily(rnd, Instant.now()));
+            }
+            if (perRequest > 1) {
+              body.append("]}");
+            }
+            Conn.Response r = conn.post("/api/v1/patients/" + patient + "/checkins", body.toString());
+            if (r.status() == 201 || r.status() == 200) {
+              done.add(perRequest == 1 ? 1 : accepted(r.body()));
+            } else {
+              failed.increment();
+              if (failed.sum() < 3) {
+                log("upload failed: " + r.status() + " " + r.body());
+              }
+            }
           }
+        } catch (IOException e) {
+          failed.increment();
+          log("upload connection failed: " + e);
         }
-      });
+      }, "upload-" + w);
+      t.start();
+      workers.add(t);
     }
-    gate.acquire(inFlight);
-    long n = done.sum() - Math.max(0, counted0);
-    double rate = n / (double) durationS;
-    log(String.format("uploads, %d per request: %.0f responses/s (%d failed requests)", perRequest, rate, failed.sum()));
+    for (Thread t : workers) {
+      t.join();
+    }
+    marker.join();
+    long n = done.sum() - atWarmEnd[0];
+    // Requests still in flight at the end are counted (closed loop, at most inFlight of them).
+    double seconds = (System.nanoTime() - warmEnd) / 1e9;
+    double serverCores = (cpuTicks(serverPid) - atWarmEnd[1]) / 100.0 / seconds;
+    double benchCores = (cpuTicks(ProcessHandle.current().pid()) - atWarmEnd[2]) / 100.0 / seconds;
+    Rate rate = new Rate(n / seconds, serverCores, benchCores);
+    log(String.format("uploads, %d per request: %.0f responses/s (%d failed requests); server %.2f cores (%.0f us per response),"
+        + " load generator %.2f cores", perRequest, rate.perSecond(), failed.sum(), serverCores, rate.serverMicrosEach(), benchCores));
     return rate;
+  }
+
+  /**
+   * A minimal HTTP/1.1 keep-alive client on a blocking socket: one request at a time, responses
+   * read by Content-Length (the server never sends chunked JSON answers). Enough for the
+   * benchmark's POSTs at a fraction of a general client's CPU.
+   */
+  static final class Conn implements AutoCloseable {
+    record Response(int status, String body) {}
+
+    private final java.net.Socket socket;
+    private final java.io.OutputStream out;
+    private final java.io.InputStream in;
+    private final byte[] head;
+    private byte[] buf = new byte[16 * 1024];
+    private int start;
+    private int end;
+
+    Conn(int port, String token) throws IOException {
+      socket = new java.net.Socket(InetAddress.getLoopbackAddress(), port);
+      socket.setTcpNoDelay(true);
+      out = new java.io.BufferedOutputStream(socket.getOutputStream(), 16 * 1024);
+      in = socket.getInputStream();
+      head = ("Host: 127.0.0.1:" + port + "\r\nAuthorization: Bearer " + token + "\r\nContent-Type: application/json\r\n")
+          .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    Response post(String path, String body) throws IOException {
+      byte[] b = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.write(("POST " + path + " HTTP/1.1\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(head);
+      out.write(("Content-Length: " + b.length + "\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      out.write(b);
+      out.flush();
+      int headerEnd;
+      while ((headerEnd = indexOfBlankLine()) < 0) {
+        fill();
+      }
+      String headers = new String(buf, start, headerEnd - start, java.nio.charset.StandardCharsets.ISO_8859_1);
+      start = headerEnd + 4;
+      int status = Integer.parseInt(headers.substring(9, 12));
+      int length = 0;
+      for (String line : headers.split("\r\n")) {
+        if (line.regionMatches(true, 0, "content-length:", 0, 15)) {
+          length = Integer.parseInt(line.substring(15).trim());
+        } else if (line.regionMatches(true, 0, "transfer-encoding:", 0, 18)) {
+          throw new IOException("chunked answers are not supported by this client: " + headers);
+        }
+      }
+      while (end - start < length) {
+        fill();
+      }
+      String text = new String(buf, start, length, java.nio.charset.StandardCharsets.UTF_8);
+      start += length;
+      return new Response(status, text);
+    }
+
+    private int indexOfBlankLine() {
+      for (int i = start; i + 3 < end; i++) {
+        if (buf[i] == '\r' && buf[i + 1] == '\n' && buf[i + 2] == '\r' && buf[i + 3] == '\n') {
+          return i;
+        }
+      }
+      return -1;
+    }
+
+    private void fill() throws IOException {
+      if (start > 0) {
+        System.arraycopy(buf, start, buf, 0, end - start);
+        end -= start;
+        start = 0;
+      }
+      if (end == buf.length) {
+        buf = Arrays.copyOf(buf, buf.length * 2);
+      }
+      int n = in.read(buf, end, buf.length - end);
+      if (n < 0) {
+        throw new IOException("connection closed by the server");
+      }
+      end += n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      socket.close();
+    }
   }
 
   long history() throws Exception {
@@ -338,7 +463,7 @@ public class CheckinsBench {
   }
 
   Process start(Path dir) throws IOException {
-    int port = freePort();
+    port = freePort();
     base = "http://127.0.0.1:" + port;
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
