@@ -35,6 +35,11 @@ final class JournaledDatabase extends MemoryDatabase {
         : super.openOrCreateSecondaryIndex(collectionName, indexName, keys, sparse);
   }
 
+  @Override
+  protected Index<Integer> openOrCreateUniqueIndex(String collectionName, String indexName, List<IndexKey> keys, boolean sparse) {
+    return new FastUniqueIndex(indexName, keys, sparse);
+  }
+
   /** The named collection, created if missing (used when loading the journal). */
   JournaledCollection collection(String name) {
     return (JournaledCollection) resolveOrCreateCollection(name);

@@ -74,6 +74,46 @@ class JournaledStoreTest {
     });
   }
 
+  /**
+   * FastUniqueIndex skips the key comparison when an update left every key field the same object:
+   * updates that do change a key (top-level, dotted, or to a taken value) must still move or
+   * refuse the index entry, before and after a restart.
+   */
+  @Test
+  void uniqueKeysChangedByUpdatesAreReindexedAndStillEnforced() throws Exception {
+    Path dir = Files.createTempDirectory("journal");
+    withStore(dir, db -> {
+      var u = db.getCollection("u");
+      u.createIndex(new Document("email", 1), new IndexOptions().unique(true));
+      u.createIndex(new Document("profile.handle", 1), new IndexOptions().unique(true).sparse(true));
+      u.insertMany(List.of(new Document("_id", "1").append("email", "a@b").append("n", 0),
+          new Document("_id", "2").append("email", "c@d").append("n", 0)));
+      u.updateOne(new Document("_id", "1"), Updates.inc("n", 1)); // keys untouched
+      u.updateOne(new Document("_id", "1"), Updates.set("email", "new@b")); // top-level key moved
+      u.updateOne(new Document("_id", "2"), Updates.set("profile", new Document("handle", "dee"))); // dotted key added
+      assertEquals("1", u.find(new Document("email", "new@b")).first().getString("_id"));
+      assertNull(u.find(new Document("email", "a@b")).first());
+      u.insertOne(new Document("_id", "3").append("email", "a@b")); // the old key is free again
+      assertThrows(MongoWriteException.class, () -> u.updateOne(new Document("_id", "3"), Updates.set("email", "c@d")));
+      assertThrows(MongoWriteException.class,
+          () -> u.updateOne(new Document("_id", "1"), Updates.set("profile", new Document("handle", "dee"))));
+      u.updateOne(new Document("_id", "2"), Updates.inc("n", 1)); // keys untouched, the sparse one set
+      assertEquals("c@d", u.find(new Document("_id", "2")).first().getString("email"));
+      assertEquals(1, u.find(new Document("_id", "1")).first().getInteger("n"));
+    });
+    withStore(dir, db -> {
+      var u = db.getCollection("u");
+      // As Tandem does at every start: indexes are (re)created idempotently over the reloaded data.
+      u.createIndex(new Document("email", 1), new IndexOptions().unique(true));
+      u.createIndex(new Document("profile.handle", 1), new IndexOptions().unique(true).sparse(true));
+      assertEquals("1", u.find(new Document("email", "new@b")).first().getString("_id"));
+      assertEquals("3", u.find(new Document("email", "a@b")).first().getString("_id"));
+      assertThrows(MongoWriteException.class, () -> u.insertOne(new Document("_id", "4").append("email", "new@b")));
+      assertThrows(MongoWriteException.class,
+          () -> u.insertOne(new Document("_id", "5").append("profile", new Document("handle", "dee"))));
+    });
+  }
+
   @Test
   void aTornRecordAtTheEndIsCutOffAndEverythingBeforeItKept() throws Exception {
     Path dir = Files.createTempDirectory("journal");
