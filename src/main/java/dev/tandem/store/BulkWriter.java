@@ -1,6 +1,5 @@
 package dev.tandem.store;
 
-import com.mongodb.ConnectionString;
 import com.mongodb.MongoClientSettings;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.model.DeleteManyModel;
@@ -13,7 +12,6 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import com.mongodb.reactivestreams.client.MongoClient;
-import com.mongodb.reactivestreams.client.MongoClients;
 import com.mongodb.reactivestreams.client.MongoDatabase;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -25,7 +23,6 @@ import io.vertx.ext.mongo.MongoClientBulkWriteResult;
 import io.vertx.ext.mongo.impl.codec.json.JsonObjectCodec;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
 import org.bson.BsonDocumentWrapper;
 import org.bson.codecs.configuration.CodecRegistries;
@@ -36,7 +33,8 @@ import org.reactivestreams.Subscription;
 
 /**
  * Bulk writes (the group commits of check-in uploads, audit appends and education histories)
- * straight through the MongoDB driver that vertx-mongo-client wraps, with the same JSON codec.
+ * straight through the MongoDB driver that vertx-mongo-client wraps (its own driver client, through {@link TandemMongoClient}), with the same
+ * JSON codec.
  *
  * <p>Why not {@code MongoClient.bulkWriteWithOptions}: vertx-mongo-client 5.0.7 turns every
  * update's filter and update document into JSON text and parses that text back into BSON
@@ -48,19 +46,15 @@ import org.reactivestreams.Subscription;
  */
 public final class BulkWriter {
   private final Vertx vertx;
-  private final MongoClient client;
   private final MongoDatabase db;
 
-  BulkWriter(Vertx vertx, String connectionString, String database) {
+  /** Over the driver client vertx-mongo-client opened (owned and closed by it). */
+  BulkWriter(Vertx vertx, MongoClient driver, String database) {
     this.vertx = vertx;
     JsonObjectCodec codec = new JsonObjectCodec(new JsonObject());
     CodecRegistry registry = CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(codec),
         MongoClientSettings.getDefaultCodecRegistry());
-    this.client = MongoClients.create(MongoClientSettings.builder().applyConnectionString(new ConnectionString(connectionString))
-        .applyToClusterSettings(b -> b.serverSelectionTimeout(5, TimeUnit.SECONDS))
-        .applyToSocketSettings(b -> b.connectTimeout(5, TimeUnit.SECONDS))
-        .codecRegistry(registry).build());
-    this.db = client.getDatabase(database);
+    this.db = driver.getDatabase(database).withCodecRegistry(registry);
   }
 
   /** One bulk write command (ordered or not); completes on the caller's context. */
@@ -137,9 +131,5 @@ public final class BulkWriter {
     r.getInserts().forEach(i -> inserts.add(new JsonObject().put(MongoClientBulkWriteResult.INDEX, i.getIndex())));
     return new MongoClientBulkWriteResult(r.getInsertedCount(), r.getMatchedCount(), r.getDeletedCount(), r.getModifiedCount(),
         upserts, inserts);
-  }
-
-  void close() {
-    client.close();
   }
 }

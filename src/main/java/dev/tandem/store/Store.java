@@ -4,12 +4,8 @@ import dev.tandem.config.StoreConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -22,12 +18,10 @@ import org.slf4j.LoggerFactory;
 public final class Store {
   private static final Logger LOG = LoggerFactory.getLogger(Store.class);
   private final MongoClient mongo;
-  private final BulkWriter bulk;
   private final EmbeddedMongo embedded;
 
   private Store(Vertx vertx, String connectionString, String database, EmbeddedMongo embedded) {
-    this.bulk = new BulkWriter(vertx, connectionString, database);
-    this.mongo = withBulkWriter(client(vertx, connectionString, database), bulk);
+    this.mongo = client(vertx, connectionString, database);
     this.embedded = embedded;
   }
 
@@ -65,32 +59,8 @@ public final class Store {
   private static MongoClient client(Vertx vertx, String connectionString, String db) {
     JsonObject c = new JsonObject().put("connection_string", connectionString).put("db_name", db)
         .put("serverSelectionTimeoutMS", 5000).put("connectTimeoutMS", 5000);
-    return MongoClient.createShared(vertx, c, "tandem-" + connectionString.hashCode() + "-" + db);
-  }
-
-  /**
-   * The client every feature uses, with its bulk writes sent through {@link BulkWriter} (which
-   * says why); every other call goes to vertx-mongo-client unchanged. A bulk write with an
-   * explicit write concern also goes the usual way.
-   */
-  @SuppressWarnings("unchecked")
-  private static MongoClient withBulkWriter(MongoClient real, BulkWriter bulk) {
-    return (MongoClient) Proxy.newProxyInstance(MongoClient.class.getClassLoader(), new Class<?>[] {MongoClient.class},
-        (proxy, method, args) -> {
-          String name = method.getName();
-          if (name.equals("bulkWrite") && args != null && args.length == 2) {
-            return bulk.write((String) args[0], (List<BulkOperation>) args[1], true);
-          }
-          if (name.equals("bulkWriteWithOptions") && args != null && args.length == 3
-              && ((BulkWriteOptions) args[2]).getWriteOption() == null) {
-            return bulk.write((String) args[0], (List<BulkOperation>) args[1], ((BulkWriteOptions) args[2]).isOrdered());
-          }
-          try {
-            return method.invoke(real, args);
-          } catch (InvocationTargetException e) {
-            throw e.getCause();
-          }
-        });
+    // MongoClient.createShared, with bulk writes through BulkWriter (TandemMongoClient says why).
+    return new TandemMongoClient(vertx, c, "tandem-" + connectionString.hashCode() + "-" + db);
   }
 
   public MongoClient mongo() {
@@ -122,7 +92,6 @@ public final class Store {
 
   public Future<Void> close() {
     return mongo.close().eventually(() -> {
-      bulk.close();
       if (embedded != null) {
         embedded.close();
         LOG.info("embedded store closed");
