@@ -14,6 +14,20 @@ const NEEDS = {
   none: 'Stable',
 };
 let loading = null;
+// The panel lists a patient's newest few alerts; "Show all" lists every open one for that patient
+// (from the care team's open-alert list), and keeps doing so across live refreshes.
+const expanded = new Set();
+let allAlerts = new Map();
+
+async function loadAllAlerts() {
+  const data = await api('GET', '/api/v1/safety-alerts');
+  const byPatient = new Map();
+  for (const a of data.alerts || []) {
+    if (!byPatient.has(a.patientId)) byPatient.set(a.patientId, []);
+    byPatient.get(a.patientId).push(a);
+  }
+  allAlerts = byPatient;
+}
 
 function scoreLine(ins, s) {
   if (s.total === undefined || s.total === null) {
@@ -67,18 +81,37 @@ function row(p) {
       h('span', { class: `badge needs-badge needs-${p.needs}`, text: NEEDS[p.needs] || p.needs })),
     h('p', { class: 'small', text: facts.join(' · ') }),
     latest.length ? h('ul', { class: 'monitor-scores' }, latest) : null,
-    ...(p.alerts || []).map(alertBlock),
-    p.openAlerts > (p.alerts || []).length
-      ? h('p', { class: 'small more-alerts' }, `${p.openAlerts - p.alerts.length} more open alert${p.openAlerts - p.alerts.length === 1 ? '' : 's'}: `,
-        h('a', { href: '/clinician.html#alerts-heading', text: 'see all on the Alerts panel' }))
-      : null);
+    ...shownAlerts(p).map(alertBlock),
+    moreAlerts(p));
+}
+
+function shownAlerts(p) {
+  return expanded.has(p.patientId) && allAlerts.has(p.patientId) ? allAlerts.get(p.patientId) : (p.alerts || []);
+}
+
+function moreAlerts(p) {
+  const more = p.openAlerts - shownAlerts(p).length;
+  if (more <= 0) return null;
+  return h('p', { class: 'small more-alerts' }, `${more} more open alert${more === 1 ? '' : 's'}. `,
+    h('button', {
+      type: 'button',
+      class: 'link',
+      text: `Show all ${p.openAlerts}`,
+      onclick: async () => {
+        expanded.add(p.patientId);
+        await refresh();
+        if (!allAlerts.has(p.patientId)) await refresh(); // a refresh already under way did not list them
+        const first = document.querySelector(`#panel li[data-patient-id="${CSS.escape(p.patientId)}"] .alert-item textarea`);
+        if (first) first.focus();
+      },
+    }));
 }
 
 async function refresh() {
   if (loading) return loading;
   loading = (async () => {
     try {
-      const data = await api('GET', '/api/v1/monitoring');
+      const [data] = await Promise.all([api('GET', '/api/v1/monitoring'), expanded.size ? loadAllAlerts() : null]);
       const list = $('panel');
       list.replaceChildren(...data.patients.map(row));
       if (!data.patients.length) list.append(h('li', { class: 'muted', text: 'No patients on your care teams yet.' }));

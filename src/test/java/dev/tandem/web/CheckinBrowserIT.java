@@ -3,15 +3,19 @@ package dev.tandem.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.tandem.testing.Http;
 import dev.tandem.testing.MutableClock;
 import dev.tandem.testing.TestTandem;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.VertxExtension;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -115,6 +119,54 @@ class CheckinBrowserIT {
     alert.findElement(By.cssSelector("button[type='submit']")).click();
     await(riveraChrome).withMessage("acknowledged alert leaves the panel")
         .until(d -> d.findElements(By.cssSelector("[data-alert-id='" + alertId + "']")).isEmpty());
+  }
+
+  /**
+   * The panel lists a patient's newest three open alerts; with five open, the row says two more
+   * and "Show all 5" lists every one with its acknowledgement form, still after a live refresh.
+   */
+  @Test
+  void aPatientWithMoreOpenAlertsThanThePanelListsCanHaveThemAllShown() {
+    Http api = tandem.signedIn("rivera");
+    String tag = UUID.randomUUID().toString().substring(0, 8);
+    String email = "many-" + tag + "@tandem-demo.org";
+    String patientId = api.post("/api/v1/patients", new JsonObject().put("email", email).put("name", "Morgan Many"))
+        .expect(201).json().getJsonObject("patient").getString("id");
+    JsonArray responses = new JsonArray();
+    for (int i = 0; i < 5; i++) {
+      JsonObject answers = new JsonObject();
+      for (int q = 1; q <= 9; q++) {
+        answers.put("phq9-" + q, q == 9 ? 1 : 0);
+      }
+      responses.add(new JsonObject().put("clientId", "many-" + tag + "-" + i).put("instrument", "phq-9")
+          .put("answeredAt", tandem.clock().instant().toString()).put("answers", answers));
+    }
+    assertEquals(5, api.post("/api/v1/patients/" + patientId + "/checkins", new JsonObject().put("responses", responses))
+        .expect(200).json().getInteger("accepted"));
+
+    ChromeDriver rivera = riveraChrome.driver();
+    signIn(riveraChrome, "rivera", "/clinician.html");
+    rivera.get(tandem.baseUrl() + "/monitoring.html");
+    riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("panel"), "aria-busy", "false"));
+    String row = "#panel li[data-patient-id='" + patientId + "']";
+    await(riveraChrome).until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 3);
+    WebElement more = rivera.findElement(By.cssSelector(row + " .more-alerts"));
+    assertTrue(more.getText().startsWith("2 more open alerts."), more.getText());
+    more.findElement(By.tagName("button")).click();
+    await(riveraChrome).withMessage("every open alert listed")
+        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 5
+            && d.findElements(By.cssSelector(row + " .more-alerts")).isEmpty());
+    assertEquals(5, rivera.findElements(By.cssSelector(row + " .alert-item form.ack-form")).size());
+
+    // Acknowledging one refreshes the panel; the row stays expanded with the four still open.
+    WebElement first = rivera.findElement(By.cssSelector(row + " .alert-item"));
+    String ackedId = first.getDomAttribute("data-alert-id");
+    first.findElement(By.tagName("textarea")).sendKeys("Called Morgan; safe, plan reviewed.");
+    first.findElement(By.cssSelector("button[type='submit']")).click();
+    await(riveraChrome).withMessage("four left, all shown")
+        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 4
+            && d.findElements(By.cssSelector("[data-alert-id='" + ackedId + "']")).isEmpty()
+            && d.findElements(By.cssSelector(row + " .more-alerts")).isEmpty());
   }
 
   @Test
