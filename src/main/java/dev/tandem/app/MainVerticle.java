@@ -25,6 +25,7 @@ import dev.tandem.messaging.MessagingRoutes;
 import dev.tandem.store.Store;
 import dev.tandem.visits.Visits;
 import dev.tandem.visits.VisitsRoutes;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
@@ -66,6 +67,7 @@ public final class MainVerticle extends VerticleBase {
   private HttpServer server;
   private Router router;
   private long purgeTimer = -1;
+  private JvmGcMetrics gcMetrics;
   private DemoClinic.Summary demo;
 
   public MainVerticle(TandemConfig cfg, Clock clock, PrometheusMeterRegistry metrics) {
@@ -187,6 +189,9 @@ public final class MainVerticle extends VerticleBase {
 
   private void bindJvmMetrics() {
     new JvmMemoryMetrics().bindTo(metrics);
+    // jvm_gc_live_data_size_bytes against jvm_gc_max_data_size_bytes: how full the embedded store's heap is.
+    gcMetrics = new JvmGcMetrics();
+    gcMetrics.bindTo(metrics);
     new JvmThreadMetrics().bindTo(metrics);
     new ProcessorMetrics().bindTo(metrics);
     new UptimeMetrics().bindTo(metrics);
@@ -194,6 +199,9 @@ public final class MainVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    if (gcMetrics != null) {
+      gcMetrics.close();
+    }
     if (purgeTimer >= 0) {
       vertx.cancelTimer(purgeTimer);
     }

@@ -21,6 +21,7 @@ public final class EmbeddedMongo implements AutoCloseable {
   private final MongoBackend backend;
   private final InetSocketAddress address;
   private final ScheduledExecutorService housekeeping;
+  private final HeapWatch heapWatch;
 
   private EmbeddedMongo(MongoBackend backend, String host, int port) {
     this.backend = backend;
@@ -34,8 +35,10 @@ public final class EmbeddedMongo implements AutoCloseable {
         return t;
       });
       housekeeping.scheduleWithFixedDelay(journaled::compactIfWorthIt, 30, 30, TimeUnit.SECONDS);
+      heapWatch = HeapWatch.start();
     } else {
       housekeeping = null;
+      heapWatch = null;
     }
   }
 
@@ -76,6 +79,9 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   @Override
   public void close() {
+    if (heapWatch != null) {
+      heapWatch.close();
+    }
     if (housekeeping != null) {
       // A compaction in progress stops (its unfinished snapshot is discarded; the journals hold everything).
       housekeeping.shutdownNow();

@@ -76,6 +76,8 @@ class HttpIT {
     assertTrue(r.header("Content-Type").startsWith("text/plain"), r.header("Content-Type"));
     assertTrue(r.text().contains("# TYPE jvm_memory_used_bytes gauge"), r.text().substring(0, 200));
     assertTrue(r.text().contains("process_uptime_seconds"));
+    // How full the heap is after collection: the embedded store's data lives there.
+    assertTrue(r.text().contains("jvm_gc_max_data_size_bytes"), "GC live-data gauges");
   }
 
   @Test
