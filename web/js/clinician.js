@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { startMessagesPanel } from './messages-panel.js';
 import { CLINICIAN_ROLES, startPage } from './session.js';
 import {
-  clearError, formatDate, h, languageLabel, messageRow, renderInvitationLink, roleLabel,
+  clearError, formatDate, formatDateTime, h, languageLabel, messageRow, renderInvitationLink, roleLabel,
   showError, statusBadge, whileBusy,
 } from './ui.js';
 
@@ -148,10 +148,37 @@ inviteForm.addEventListener('submit', async (event) => {
   }
 });
 
+// The Safety alerts panel: how many are open on my care teams (the monitoring page lists them and
+// takes the acknowledgements), kept current by the live connection.
+const alertsSummary = document.getElementById('alerts-summary');
+
+async function refreshAlerts() {
+  alertsSummary.setAttribute('aria-busy', 'true');
+  try {
+    const data = await api('GET', '/api/v1/safety-alerts');
+    const open = data.alerts || [];
+    const urgent = open.filter((a) => a.severity === 'urgent').length;
+    const oldest = open.reduce((o, a) => (!o || a.createdAt < o.createdAt ? a : o), null);
+    alertsSummary.textContent = open.length === 0 ? 'No open safety alerts.'
+      : `${open.length} open safety alert${open.length === 1 ? '' : 's'}${urgent ? ` (${urgent} urgent)` : ''}, `
+        + `the oldest raised ${formatDateTime(oldest.createdAt)}.`;
+    alertsSummary.classList.toggle('unread-line', open.length > 0);
+  } catch {
+    alertsSummary.textContent = 'Open safety alerts could not be counted: open the monitoring page.';
+  } finally {
+    alertsSummary.setAttribute('aria-busy', 'false');
+  }
+}
+
 async function main() {
   const user = await startPage(CLINICIAN_ROLES);
   document.getElementById('user-role').textContent = `${roleLabel(user.role)} · your patients and care`;
-  startMessagesPanel(user);
+  startMessagesPanel(user, (event) => {
+    if (!event || event.type === 'safety.alert' || event.type === 'safety.acknowledged' || event.type === 'safety.escalated') {
+      refreshAlerts();
+    }
+  });
+  refreshAlerts();
   await loadPatients();
 }
 

@@ -16,8 +16,12 @@ function unreadText(n) {
   return n === 1 ? '1 unread message.' : `${n} unread messages.`;
 }
 
-/** Fills #messages-unread in the [data-panel="messages"] panel and keeps it up to date. */
-export function startMessagesPanel(user) {
+/**
+ * Fills #messages-unread in the [data-panel="messages"] panel and keeps it up to date. The page's
+ * other live panels share its connection: {@code also} receives every event and is called with
+ * no event after a reconnect (something may have been missed).
+ */
+export function startMessagesPanel(user, also = null) {
   const count = document.getElementById('messages-unread');
   if (!count) return;
   let last = null;
@@ -45,9 +49,13 @@ export function startMessagesPanel(user) {
       const fromOthers = event.type === 'message' && event.message && event.message.senderId !== user.id;
       const readElsewhere = event.type === 'receipt' && event.userId === user.id;
       if (fromOthers || readElsewhere) soon();
+      if (also) also(event);
     },
     onState: (state, { reconnected } = {}) => {
-      if (state === 'open' && reconnected) soon();
+      if (state === 'open' && reconnected) {
+        soon();
+        if (also) also(null);
+      }
     },
   }).start();
   return refresh();

@@ -122,16 +122,16 @@ class CheckinBrowserIT {
   }
 
   /**
-   * The panel lists a patient's newest three open alerts; with five open, the row says two more
-   * and "Show all 5" lists every one with its acknowledgement form, still after a live refresh.
+   * The clinician's home counts the open safety alerts and follows acknowledgements live. The
+   * monitoring panel lists a patient's newest three; with four open the row says one more, and
+   * "Show all 4" lists every one with its acknowledgement form, still after a live refresh.
    */
   @Test
-  void aPatientWithMoreOpenAlertsThanThePanelListsCanHaveThemAllShown() {
+  void openAlertsAreCountedOnTheHomePageAndAllOfAPatientsCanBeShownOnThePanel() {
     Http api = tandem.signedIn("rivera");
     String tag = UUID.randomUUID().toString().substring(0, 8);
-    String email = "many-" + tag + "@tandem-demo.org";
-    String patientId = api.post("/api/v1/patients", new JsonObject().put("email", email).put("name", "Morgan Many"))
-        .expect(201).json().getJsonObject("patient").getString("id");
+    String patientId = api.post("/api/v1/patients", new JsonObject().put("email", "many-" + tag + "@tandem-demo.org")
+        .put("name", "Morgan Many")).expect(201).json().getJsonObject("patient").getString("id");
     JsonArray responses = new JsonArray();
     for (int i = 0; i < 5; i++) {
       JsonObject answers = new JsonObject();
@@ -143,29 +143,42 @@ class CheckinBrowserIT {
     }
     assertEquals(5, api.post("/api/v1/patients/" + patientId + "/checkins", new JsonObject().put("responses", responses))
         .expect(200).json().getInteger("accepted"));
+    JsonArray open = api.get("/api/v1/safety-alerts").expect(200).json().getJsonArray("alerts");
 
     ChromeDriver rivera = riveraChrome.driver();
     signIn(riveraChrome, "rivera", "/clinician.html");
+    rivera.get(tandem.baseUrl() + "/clinician.html");
+    riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("alerts-summary"), "aria-busy", "false"));
+    String summary = rivera.findElement(By.id("alerts-summary")).getText();
+    assertTrue(summary.startsWith(open.size() + " open safety alerts (" ), summary);
+    // Acknowledged elsewhere (here: the API): the home page's count follows, live.
+    String ackedFirst = open.stream().map(o -> (JsonObject) o).filter(o -> patientId.equals(o.getString("patientId")))
+        .findFirst().orElseThrow().getString("id");
+    api.post("/api/v1/safety-alerts/" + ackedFirst + "/acknowledge", new JsonObject().put("note", "Called Morgan, safe."))
+        .expect(200);
+    await(riveraChrome).withMessage("the count follows the acknowledgement")
+        .until(d -> d.findElement(By.id("alerts-summary")).getText().startsWith((open.size() - 1) + " open safety alert"));
+
     rivera.get(tandem.baseUrl() + "/monitoring.html");
     riveraChrome.await().until(ExpectedConditions.attributeToBe(By.id("panel"), "aria-busy", "false"));
     String row = "#panel li[data-patient-id='" + patientId + "']";
     await(riveraChrome).until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 3);
     WebElement more = rivera.findElement(By.cssSelector(row + " .more-alerts"));
-    assertTrue(more.getText().startsWith("2 more open alerts."), more.getText());
+    assertTrue(more.getText().startsWith("1 more open alert."), more.getText());
     more.findElement(By.tagName("button")).click();
     await(riveraChrome).withMessage("every open alert listed")
-        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 5
+        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 4
             && d.findElements(By.cssSelector(row + " .more-alerts")).isEmpty());
-    assertEquals(5, rivera.findElements(By.cssSelector(row + " .alert-item form.ack-form")).size());
+    assertEquals(4, rivera.findElements(By.cssSelector(row + " .alert-item form.ack-form")).size());
 
-    // Acknowledging one refreshes the panel; the row stays expanded with the four still open.
+    // Acknowledging one refreshes the panel; the row stays expanded with the three still open.
     WebElement first = rivera.findElement(By.cssSelector(row + " .alert-item"));
-    String ackedId = first.getDomAttribute("data-alert-id");
+    String acked = first.getDomAttribute("data-alert-id");
     first.findElement(By.tagName("textarea")).sendKeys("Called Morgan; safe, plan reviewed.");
     first.findElement(By.cssSelector("button[type='submit']")).click();
-    await(riveraChrome).withMessage("four left, all shown")
-        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 4
-            && d.findElements(By.cssSelector("[data-alert-id='" + ackedId + "']")).isEmpty()
+    await(riveraChrome).withMessage("three left, all shown")
+        .until(d -> d.findElements(By.cssSelector(row + " .alert-item")).size() == 3
+            && d.findElements(By.cssSelector("[data-alert-id='" + acked + "']")).isEmpty()
             && d.findElements(By.cssSelector(row + " .more-alerts")).isEmpty());
   }
 
