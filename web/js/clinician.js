@@ -3,7 +3,7 @@ import { api } from './api.js';
 import { startMessagesPanel } from './messages-panel.js';
 import { CLINICIAN_ROLES, startPage } from './session.js';
 import {
-  clearError, formatDate, formatDateTime, h, languageLabel, messageRow, renderInvitationLink, roleLabel,
+  clearError, debounce, formatDate, formatDateTime, h, languageLabel, messageRow, renderInvitationLink, roleLabel,
   showError, statusBadge, whileBusy,
 } from './ui.js';
 
@@ -173,9 +173,10 @@ async function refreshAlerts() {
 async function main() {
   const user = await startPage(CLINICIAN_ROLES);
   document.getElementById('user-role').textContent = `${roleLabel(user.role)} · your patients and care`;
+  const alertsSoon = debounce(refreshAlerts, 300);
   startMessagesPanel(user, (event) => {
     if (!event || event.type === 'safety.alert' || event.type === 'safety.acknowledged' || event.type === 'safety.escalated') {
-      refreshAlerts();
+      alertsSoon();
     }
   });
   refreshAlerts();

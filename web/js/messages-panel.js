@@ -2,14 +2,7 @@
 // connection, and the way into the messages page.
 import { api } from './api.js';
 import { Live } from './live.js';
-
-function debounce(fn, ms) {
-  let timer = null;
-  return () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
-}
+import { debounce } from './ui.js';
 
 function unreadText(n) {
   if (n === 0) return 'No unread messages.';

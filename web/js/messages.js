@@ -4,7 +4,7 @@
 import { api, ApiError } from './api.js';
 import { Live } from './live.js';
 import { CLINICIAN_ROLES, startPage } from './session.js';
-import { clearError, formatDateTime, h, roleLabel, showError, whileBusy } from './ui.js';
+import { clearError, debounce, formatDateTime, h, roleLabel, showError, whileBusy } from './ui.js';
 
 const MAX_BODY = 4000;
 const PAGE = 50;
@@ -85,14 +85,6 @@ function newClientId() {
   if (window.crypto && typeof window.crypto.randomUUID === 'function') return window.crypto.randomUUID();
   const bytes = window.crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
-}
-
-function debounce(fn, ms) {
-  let timer = null;
-  return () => {
-    window.clearTimeout(timer);
-    timer = window.setTimeout(fn, ms);
-  };
 }
 
 function announce(text) {

@@ -148,3 +148,12 @@ export function renderInvitationLink(container, { intro, link: rawLink, expiresA
     status,
   );
 }
+
+/** Calls fn once, ms after the last of a burst of calls (live events that each ask for a reload). */
+export function debounce(fn, ms) {
+  let timer = null;
+  return () => {
+    window.clearTimeout(timer);
+    timer = window.setTimeout(fn, ms);
+  };
+}

@@ -12,6 +12,7 @@ import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -131,6 +132,15 @@ final class CheckinStore {
         .put("$setOnInsert", new JsonObject().put("patientId", b.getString("patientId")).put("instrument", b.getString("instrument"))
             .put("month", b.getString("month")))
         .put("$push", new JsonObject().put("points", new JsonObject().put("$each", b.getJsonArray("points")))), true, false);
+  }
+
+  /** The months from {@code first} to {@code last} (yyyy-MM), for {@link #buckets}. */
+  static List<String> months(YearMonth first, YearMonth last) {
+    List<String> out = new ArrayList<>();
+    for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
+      out.add(m.toString());
+    }
+    return out;
   }
 
   /**

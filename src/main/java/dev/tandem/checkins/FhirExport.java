@@ -61,11 +61,7 @@ public final class FhirExport {
         }
       }
       first = first.isBefore(last.minusYears(20)) ? last.minusYears(20) : first;
-      List<String> months = new ArrayList<>();
-      for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
-        months.add(m.toString());
-      }
-      return store.buckets(patientId, months);
+      return store.buckets(patientId, CheckinStore.months(first, last));
     }).compose(buckets -> {
       List<String> rids = new ArrayList<>();
       buckets.forEach(b -> b.getJsonArray("points").forEach(p -> rids.add(((JsonObject) p).getString("id"))));

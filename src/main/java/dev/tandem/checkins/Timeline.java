@@ -65,11 +65,7 @@ public final class Timeline {
     YearMonth first = last.minusMonths(months - 1L);
     Instant from = first.atDay(1).atStartOfDay(ZoneOffset.UTC).toInstant();
     return careTeams.authorize(c, patientId).compose(team -> {
-      List<String> window = new ArrayList<>();
-      for (YearMonth m = first; !m.isAfter(last); m = m.plusMonths(1)) {
-        window.add(m.toString());
-      }
-      return Future.all(store.buckets(patientId, window), store.medications(patientId), cipher.existingKey(patientId),
+      return Future.all(store.buckets(patientId, CheckinStore.months(first, last)), store.medications(patientId), cipher.existingKey(patientId),
           visits(patientId, from, now));
     }).compose(all -> {
       JsonObject series = new JsonObject();

@@ -47,7 +47,7 @@ final class ReadCache<V> {
 
   /** Runs {@code write}; the value under {@code key} is forgotten before it starts and again when it completes. */
   <T> Future<T> write(String key, Supplier<Future<T>> write) {
-    return write(e -> false, key, write);
+    return write(null, key, write);
   }
 
   /** Runs {@code write}; values {@code touched} accepts are forgotten before it starts and again when it completes. */
@@ -65,6 +65,8 @@ final class ReadCache<V> {
     if (key != null) {
       entries.remove(key);
     }
-    entries.values().removeIf(e -> touched.test(e.value()));
+    if (touched != null) { // a keyed write (most of them: a session touch, a password change) scans nothing
+      entries.values().removeIf(e -> touched.test(e.value()));
+    }
   }
 }

@@ -83,7 +83,6 @@ final class Journal implements AutoCloseable {
   /** One record read back from disk. */
   record Entry(byte op, String database, String collection, Document document) {}
 
-  /** What {@link #open} found: the records of the newest snapshot and the journals after it, in order. */
   /** What a start found: the journal to append to, and the state its files add up to ({@code records} read). */
   record Opened(Journal journal, Map<String, Map<Object, Document>> state, long records) {}
 
