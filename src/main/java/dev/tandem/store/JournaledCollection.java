@@ -1,13 +1,22 @@
 package dev.tandem.store;
 
 import de.bwaldvogel.mongo.MongoDatabase;
+import de.bwaldvogel.mongo.backend.ArrayFilters;
 import de.bwaldvogel.mongo.backend.CollectionOptions;
 import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
+import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.QueryResult;
+import de.bwaldvogel.mongo.backend.TandemEngineAccess;
+import de.bwaldvogel.mongo.backend.Utils;
+import de.bwaldvogel.mongo.exception.ImmutableFieldException;
+import de.bwaldvogel.mongo.exception.MongoServerException;
 import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
 import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Set;
 
 /**
  * An in-memory collection that records every change in the journal as it happens. The hooks run
@@ -58,6 +67,161 @@ final class JournaledCollection extends MemoryCollection {
     if (gone != null) {
       record(Journal.DEL, new Document("_id", gone.get("_id")));
     }
+  }
+
+  /**
+   * A single-document operator update whose paths no index key starts with takes
+   * {@link PathCopyingUpdate} (no deep copies, only the written paths compared); everything else,
+   * and any update that matches nothing (an upsert inserts), goes the engine's way.
+   */
+  @Override
+  public synchronized Document updateDocuments(Document selector, Document update, ArrayFilters arrayFilters, boolean multi,
+      boolean upsert, Oplog oplog) {
+    if (!multi && (arrayFilters == null || arrayFilters.isEmpty())) {
+      Document result = updateOneByPaths(selector, update, oplog);
+      if (result != null) {
+        return result;
+      }
+    }
+    return super.updateDocuments(selector, update, arrayFilters, multi, upsert, oplog);
+  }
+
+  private Document updateOneByPaths(Document selector, Document update, Oplog oplog) {
+    if (!update.isEmpty() && update.keySet().stream().noneMatch(k -> k.startsWith("$"))) {
+      return replaceOne(selector, update, oplog);
+    }
+    Set<String> top = PathCopyingUpdate.topLevelFields(update);
+    if (top == null || top.contains(getIdField()) || touchesIndexKey(top)) {
+      return null;
+    }
+    Iterator<Document> matches = queryDocuments(selector, null, 0, 0, 0, null).iterator();
+    if (!matches.hasNext()) {
+      return null;
+    }
+    Document stored = matches.next();
+    PathCopyingUpdate.Outcome outcome = PathCopyingUpdate.apply(stored, update, getIdField());
+    if (outcome == null) {
+      return null;
+    }
+    List<Object> modifiedIds = List.of();
+    if (outcome.changed()) {
+      // As the engine does: the stored top-level document changes in place; below it, the written
+      // paths are new objects and everything else is shared with what was stored.
+      Document updated = outcome.document();
+      for (String k : top) {
+        if (!updated.containsKey(k)) {
+          stored.remove(k);
+        }
+      }
+      for (String k : updated.keySet()) {
+        Object v = updated.get(k);
+        if (stored.get(k) != v || !stored.containsKey(k)) {
+          stored.put(k, v);
+        }
+      }
+      handleUpdate(null, stored, stored);
+      if (outcome.modified()) {
+        modifiedIds = List.of(stored.get(getIdField()));
+      }
+    }
+    oplog.handleUpdate(getFullName(), selector, update, modifiedIds);
+    Document result = new Document();
+    result.put("n", 1);
+    result.put("nModified", modifiedIds.size());
+    return result;
+  }
+
+  /**
+   * A whole-document replacement, as the engine does it (the new document is the stored id then the
+   * replacement's fields; the same index checks and errors), without its deep copy of the old
+   * document, its copy of the replacement, and its normalizing copies of both to count the
+   * document as modified: the old version is kept as a top-level copy (values below it are never
+   * changed in place), and the modified count compares field by field, stopping at the first
+   * difference (a compare-and-set replacement's revision differs).
+   */
+  private Document replaceOne(Document selector, Document replacement, Oplog oplog) {
+    Iterator<Document> matches = queryDocuments(selector, null, 0, 0, 0, null).iterator();
+    if (!matches.hasNext()) {
+      return null;
+    }
+    Document stored = matches.next();
+    String idField = getIdField();
+    Document updated = new Document();
+    updated.put(idField, stored.get(idField));
+    if (!replacement.equals(updated)) {
+      Object oldId = stored.get(idField);
+      Object newId = replacement.get(idField);
+      if (newId != null && oldId != null && !TandemEngineAccess.nullAwareEquals(oldId, newId)) {
+        throw new ImmutableFieldException(
+            "After applying the update, the (immutable) field '_id' was found to have been altered to _id: " + newId);
+      }
+      updated.putAll(replacement);
+    }
+    Utils.validateFieldNames(updated);
+    List<Object> modifiedIds = List.of();
+    if (!updated.equals(stored)) {
+      for (String k : updated.keySet()) {
+        if (k.contains(".")) {
+          throw new MongoServerException("illegal field name. must not happen as it must be caught by the driver");
+        }
+      }
+      for (Index<Integer> index : getIndexes()) {
+        index.checkUpdate(stored, updated, this);
+      }
+      Integer position = null;
+      for (Index<Integer> index : getIndexes()) {
+        Integer p = index.getPosition(stored);
+        if (p != null && position != null && !p.equals(position)) {
+          throw new IllegalStateException("Expected one element but got at least two"); // the engine's words
+        }
+        position = p != null ? p : position;
+      }
+      for (Index<Integer> index : getIndexes()) {
+        index.updateInPlace(stored, updated, position, this);
+      }
+      Document before = new Document(stored);
+      stored.keySet().retainAll(updated.keySet());
+      stored.putAll(updated);
+      handleUpdate(position, before, stored);
+      if (!sameValues(before, stored)) {
+        modifiedIds = List.of(stored.get(idField));
+      }
+    }
+    oplog.handleUpdate(getFullName(), selector, replacement, modifiedIds);
+    Document result = new Document();
+    result.put("n", 1);
+    result.put("nModified", modifiedIds.size());
+    return result;
+  }
+
+  /** The engine's normalized equality of two documents, field by field, scalars first, stopping at the first difference. */
+  private static boolean sameValues(Document a, Document b) {
+    if (!a.keySet().equals(b.keySet())) {
+      return false;
+    }
+    for (int pass = 0; pass < 2; pass++) {
+      for (String k : a.keySet()) {
+        Object va = a.get(k);
+        boolean container = va instanceof Document || va instanceof java.util.Collection;
+        if ((pass == 0) != container && !TandemEngineAccess.nullAwareEquals(va, b.get(k))) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private boolean touchesIndexKey(Set<String> topLevelFields) {
+    for (Index<Integer> index : getIndexes()) {
+      for (IndexKey key : index.getKeys()) {
+        String k = key.getKey();
+        int dot = k.indexOf('.');
+        if (topLevelFields.contains(dot < 0 ? k : k.substring(0, dot))) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private void record(byte op, Document document) {
