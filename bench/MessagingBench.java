@@ -1380,7 +1380,7 @@ public final class MessagingBench {
         .append(" |\n");
     sb.append("| server JVM flags | `").append(serverFlagsText.isEmpty() ? "(JVM defaults)" : serverFlagsText).append("` (")
         .append(gcName).append(")").append(gcLog ? "; the bench adds `-Xlog:gc:file=…` to count GC pauses" : "").append(" |\n");
-    sb.append("| server settings | embedded store (H2 file in a fresh temp dir), clinic hours 00:00-23:59 every day |\n");
+    sb.append("| server settings | embedded store (journaled, in a fresh temp dir), clinic hours 00:00-23:59 every day |\n");
     sb.append("| jar | `").append(jar).append("` (").append(Files.size(jar) / 1024).append(" KiB, built ")
         .append(Files.getLastModifiedTime(jar).toInstant().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)).append(") |\n");
     sb.append("| commit (of this checkout, not necessarily of the jar) | ").append(cmd("git", "rev-parse", "--short", "HEAD"))
