@@ -269,7 +269,9 @@ public final class CheckinService {
       Map<String, JsonObject> existing = new HashMap<>();
       all.<List<JsonObject>>resultAt(0).forEach(d -> existing.put(d.getString("_id"), d));
       JsonObject summary = all.resultAt(1) == null ? new JsonObject() : all.<JsonObject>resultAt(1);
-      JsonObject states = summary.getJsonObject("instruments", new JsonObject()).copy();
+      // The cached summary is read-only: a shallow copy here, each instrument's state copied when scored.
+      JsonObject instrumentStates = summary.getJsonObject("instruments");
+      JsonObject states = instrumentStates == null ? new JsonObject() : new JsonObject(new LinkedHashMap<>(instrumentStates.getMap()));
       byte[] dk = all.resultAt(2);
       List<ItemResult> results = new ArrayList<>();
       List<Parsed> fresh = new ArrayList<>();
@@ -331,7 +333,8 @@ public final class CheckinService {
   private JsonObject scoreInto(Parsed p, String patientId, JsonObject states, Caller c, String received, byte[] dk,
       Map<String, String> bucketOf) {
     Instrument ins = p.instrument();
-    JsonObject state = states.getJsonObject(ins.id(), new JsonObject());
+    JsonObject held = states.getJsonObject(ins.id());
+    JsonObject state = held == null ? new JsonObject() : held.copy();
     String at = Times.format(p.answeredAt());
     Scoring.Score score = Scoring.score(ins, p.answers().answers());
     JsonObject latest = state.getJsonObject("latest");
