@@ -100,6 +100,13 @@ class JournaledStoreTest {
       u.updateOne(new Document("_id", "2"), Updates.inc("n", 1)); // keys untouched, the sparse one set
       assertEquals("c@d", u.find(new Document("_id", "2")).first().getString("email"));
       assertEquals(1, u.find(new Document("_id", "1")).first().getInteger("n"));
+      // Whole-document replacements (a path of their own): a key moves, a collision changes nothing.
+      u.replaceOne(new Document("_id", "3"), new Document("email", "moved@b").append("n", 5));
+      assertEquals("3", u.find(new Document("email", "moved@b")).first().getString("_id"));
+      assertNull(u.find(new Document("email", "a@b")).first());
+      assertThrows(MongoWriteException.class, () -> u.replaceOne(new Document("_id", "3"), new Document("email", "c@d")));
+      assertEquals(new Document("_id", "3").append("email", "moved@b").append("n", 5), u.find(new Document("_id", "3")).first());
+      u.replaceOne(new Document("_id", "3"), new Document("email", "a@b"));
     });
     withStore(dir, db -> {
       var u = db.getCollection("u");
