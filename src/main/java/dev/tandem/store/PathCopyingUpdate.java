@@ -5,6 +5,7 @@ import de.bwaldvogel.mongo.bson.Document;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -97,13 +98,30 @@ final class PathCopyingUpdate {
         Object after = at(copy, path);
         if (!Objects.equals(before, after)) {
           changed = true;
-          if ((before == MISSING) != (after == MISSING) || !TandemEngineAccess.nullAwareEquals(before, after)) {
+          if ((before == MISSING) != (after == MISSING) || surelyDiffer(before, after)
+              || !TandemEngineAccess.nullAwareEquals(before, after)) {
             modified = true;
           }
         }
       }
     }
     return new Outcome(copy, changed, modified);
+  }
+
+  /**
+   * Whether two values cannot be equal after the engine's normalization, decided without it: a
+   * normalized list keeps its length and a normalized document its field names. Normalizing
+   * copies every element, and a {@code $push} onto a trend bucket compared two whole lists of
+   * points that way (a third of this class's allocation under single check-in uploads, JFR).
+   */
+  private static boolean surelyDiffer(Object a, Object b) {
+    if (a instanceof List<?> x && b instanceof List<?> y) {
+      return x.size() != y.size();
+    }
+    if (a instanceof Document x && b instanceof Document y) {
+      return !x.keySet().equals(y.keySet());
+    }
+    return false;
   }
 
   /** Replaces each sub-document on the path (not its last step) with a shallow copy, once. */

@@ -427,6 +427,12 @@ class JournaledStoreTest {
             }
           }
         }
+        // Set to the same values of other numeric types: stored again, but not counted as modified.
+        for (Object v : List.of(List.of(1, new Document("a", 2)), List.of(1.0, new Document("a", 2L)), new Document("a", 1),
+            new Document("a", 1.0), new Document("b", 1.0))) {
+          Document u = new Document("$set", new Document("s.v", v));
+          assertEquals(outcome(() -> theirs.updateOne(new Document("_id", "d1"), u)), outcome(() -> ours.updateOne(new Document("_id", "d1"), u)));
+        }
         // Replaced by the same values of other numeric types: stored again, but not counted as modified.
         for (Document r : List.of(new Document("n", 1).append("s", List.of(2L)), new Document("n", 1.0).append("s", List.of(2)))) {
           assertEquals(outcome(() -> theirs.replaceOne(new Document("_id", "d0"), r)), outcome(() -> ours.replaceOne(new Document("_id", "d0"), r)));
