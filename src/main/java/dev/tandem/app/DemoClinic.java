@@ -168,6 +168,11 @@ public final class DemoClinic {
     return people().compose(who -> checkins.seedDemo(who, history));
   }
 
+  /** A later start: the check-in history, if the first start was stopped before it loaded. */
+  public Future<Void> resumeCheckins(dev.tandem.checkins.Checkins checkins) {
+    return people().compose(checkins::resumeDemo);
+  }
+
   /** The demo people by short name ("ana", "rivera", ...), as callers. */
   private Future<Map<String, Caller>> people() {
     return Future.all(PEOPLE.stream().map(p -> identity.users.byEmail(p.email())).toList()).map(all -> {

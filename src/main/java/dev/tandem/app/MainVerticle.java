@@ -123,8 +123,15 @@ public final class MainVerticle extends VerticleBase {
               : Future.succeededFuture(null);
           return seeded.compose(d -> {
             demo = d;
-            if (d == null || !d.createdNow()) {
+            if (d == null) {
               return Future.succeededFuture();
+            }
+            if (!d.createdNow()) {
+              return cfg.demo().checkinHistory() ? new DemoClinic(identity, audit, clock).resumeCheckins(checkins)
+                  .recover(t -> {
+                    LOG.warn("demo check-in history not checked: {}", t.toString());
+                    return Future.succeededFuture();
+                  }) : Future.succeededFuture();
             }
             // The features' demo data is independent: seed it side by side (first start time).
             DemoClinic clinic = new DemoClinic(identity, audit, clock);

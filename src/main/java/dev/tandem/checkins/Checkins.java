@@ -53,6 +53,11 @@ public final class Checkins {
     return new DemoCheckins(this, clock).seed(who, history);
   }
 
+  /** A later start of the demo clinic: loads the check-in history if the first start never did. */
+  public io.vertx.core.Future<Void> resumeDemo(java.util.Map<String, dev.tandem.identity.Caller> who) {
+    return new DemoCheckins(this, clock).resumeHistory(who);
+  }
+
   Vertx vertx() {
     return vertx;
   }

@@ -35,21 +35,29 @@ final class DemoCheckins {
     Caller okafor = who.get("okafor");
     Instant today = clock.instant().truncatedTo(ChronoUnit.DAYS);
     Future<Void> chain = Future.succeededFuture();
-    // PHQ-9 course per patient: {start, end}; daily mood follows it.
-    Object[][] plan = {
-        {"ana", rivera, 17, 7, 0}, {"ben", rivera, 8, 7, 0}, {"chloe", rivera, 5, 16, 0}, {"david", okafor, 12, 10, 5},
-        {"eve", rivera, 14, 15, 0}};
+    Object[][] plan = plan(rivera, okafor);
     for (Object[] p : plan) {
       Caller patient = who.get((String) p[0]);
       Caller clinician = (Caller) p[1];
       chain = chain.compose(v -> schedule(clinician, patient.userId()));
     }
-    // The ~60 days of history (about 400 responses) load a few seconds after start-up, so they
-    // never compete with it.
+    if (withHistory) {
+      historyLater(who, plan, today);
+    }
+    Caller ana = who.get("ana");
+    return chain.compose(v -> f.timeline.addMedication(rivera, ana.userId(), new Timeline.MedicationEvent("start", "Sertraline", "50 mg daily",
+        "Major depressive episode; first-line SSRI.", today.minus(Duration.ofDays(56)).plus(Duration.ofHours(15)))))
+        .compose(v -> f.timeline.addMedication(rivera, ana.userId(), new Timeline.MedicationEvent("dose-change", "Sertraline",
+            "100 mg daily", "Partial response at 4 weeks, tolerating well.", today.minus(Duration.ofDays(28)).plus(Duration.ofHours(15)))))
+        .mapEmpty();
+  }
+
+  /**
+   * The ~60 days of history (about 400 responses per patient) load a few seconds after start-up,
+   * so they never compete with it.
+   */
+  private void historyLater(Map<String, Caller> who, Object[][] plan, Instant today) {
     f.vertx().setTimer(3000, id -> {
-      if (!withHistory) {
-        return;
-      }
       Future<Void> history = Future.succeededFuture();
       for (Object[] p : plan) {
         Caller patient = who.get((String) p[0]);
@@ -57,12 +65,33 @@ final class DemoCheckins {
       }
       history.onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class).warn("demo check-in history not loaded: {}", t.toString()));
     });
-    Caller ana = who.get("ana");
-    return chain.compose(v -> f.timeline.addMedication(rivera, ana.userId(), new Timeline.MedicationEvent("start", "Sertraline", "50 mg daily",
-        "Major depressive episode; first-line SSRI.", today.minus(Duration.ofDays(56)).plus(Duration.ofHours(15)))))
-        .compose(v -> f.timeline.addMedication(rivera, ana.userId(), new Timeline.MedicationEvent("dose-change", "Sertraline",
-            "100 mg daily", "Partial response at 4 weeks, tolerating well.", today.minus(Duration.ofDays(28)).plus(Duration.ofHours(15)))))
-        .mapEmpty();
+  }
+
+  /**
+   * A later start of a demo clinic: the history loads 3 s after the first start, so a server
+   * stopped sooner never had it. It loads now when the last patient it reaches (Eve) has no
+   * daily check-in; the uploads are idempotent by their client ids, so a partial load completes.
+   */
+  Future<Void> resumeHistory(Map<String, Caller> who) {
+    Object[][] plan = plan(who.get("rivera"), who.get("okafor"));
+    Caller last = who.get((String) plan[plan.length - 1][0]);
+    if (last == null) {
+      return Future.succeededFuture();
+    }
+    return f.checkins.cache.summary(last.userId()).map(summary -> {
+      JsonObject instruments = summary.getJsonObject("instruments");
+      if (instruments == null || instruments.getJsonObject("daily") == null) {
+        historyLater(who, plan, clock.instant().truncatedTo(ChronoUnit.DAYS));
+      }
+      return null;
+    });
+  }
+
+  /** PHQ-9 course per patient: {key, clinician, start, end, days since the last check-in}; daily mood follows it. */
+  private static Object[][] plan(Caller rivera, Caller okafor) {
+    return new Object[][] {
+        {"ana", rivera, 17, 7, 0}, {"ben", rivera, 8, 7, 0}, {"chloe", rivera, 5, 16, 0}, {"david", okafor, 12, 10, 5},
+        {"eve", rivera, 14, 15, 0}};
   }
 
   private Future<Void> schedule(Caller clinician, String patientId) {

@@ -101,6 +101,15 @@ public final class TestTandem implements AutoCloseable {
     return h;
   }
 
+  /** Stops the server and keeps its data directory (for a restart on the same data); {@link #close} deletes it. */
+  public void stopKeepingData() {
+    try {
+      vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("Tandem did not stop cleanly", e);
+    }
+  }
+
   @Override
   public void close() {
     try {
