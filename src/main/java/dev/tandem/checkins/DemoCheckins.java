@@ -57,20 +57,24 @@ final class DemoCheckins {
    * so they never compete with it.
    */
   private void historyLater(Map<String, Caller> who, Object[][] plan, Instant today) {
-    f.vertx().setTimer(3000, id -> {
-      Future<Void> history = Future.succeededFuture();
-      for (Object[] p : plan) {
-        Caller patient = who.get((String) p[0]);
-        history = history.compose(v -> history(patient, (String) p[0], today, (Integer) p[2], (Integer) p[3], (Integer) p[4]));
-      }
-      history.onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class).warn("demo check-in history not loaded: {}", t.toString()));
-    });
+    f.vertx().setTimer(3000, id -> history(who, plan, today)
+        .onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class).warn("demo check-in history not loaded: {}", t.toString())));
+  }
+
+  private Future<Void> history(Map<String, Caller> who, Object[][] plan, Instant today) {
+    Future<Void> history = Future.succeededFuture();
+    for (Object[] p : plan) {
+      Caller patient = who.get((String) p[0]);
+      history = history.compose(v -> history(patient, (String) p[0], today, (Integer) p[2], (Integer) p[3], (Integer) p[4]));
+    }
+    return history;
   }
 
   /**
-   * A later start of a demo clinic: the history loads 3 s after the first start, so a server
-   * stopped sooner never had it. It loads now when the last patient it reaches (Eve) has no
-   * daily check-in; the uploads are idempotent by their client ids, so a partial load completes.
+   * A later start of a demo clinic (called 3 s after it): the history loads 3 s after the first
+   * start, so a server stopped sooner never had it. It loads now when the last patient it reaches
+   * (Eve) has no daily check-in; the uploads are idempotent by their client ids, so a partial
+   * load completes.
    */
   Future<Void> resumeHistory(Map<String, Caller> who) {
     Object[][] plan = plan(who.get("rivera"), who.get("okafor"));
@@ -80,11 +84,8 @@ final class DemoCheckins {
     }
     return f.checkins.cache.summary(last.userId()).map(summary -> {
       JsonObject instruments = summary.getJsonObject("instruments");
-      if (instruments == null || instruments.getJsonObject("daily") == null) {
-        historyLater(who, plan, clock.instant().truncatedTo(ChronoUnit.DAYS));
-      }
-      return null;
-    });
+      return instruments == null || instruments.getJsonObject("daily") == null;
+    }).compose(missing -> missing ? history(who, plan, clock.instant().truncatedTo(ChronoUnit.DAYS)) : Future.succeededFuture());
   }
 
   /** PHQ-9 course per patient: {key, clinician, start, end, days since the last check-in}; daily mood follows it. */
