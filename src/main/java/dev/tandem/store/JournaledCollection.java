@@ -94,11 +94,10 @@ final class JournaledCollection extends MemoryCollection {
     if (top == null || top.contains(getIdField()) || touchesIndexKey(top)) {
       return null;
     }
-    Iterator<Document> matches = queryDocuments(selector, null, 0, 0, 0, null).iterator();
-    if (!matches.hasNext()) {
+    Document stored = firstMatch(selector);
+    if (stored == null) {
       return null;
     }
-    Document stored = matches.next();
     PathCopyingUpdate.Outcome outcome = PathCopyingUpdate.apply(stored, update, getIdField());
     if (outcome == null) {
       return null;
@@ -124,11 +123,7 @@ final class JournaledCollection extends MemoryCollection {
         modifiedIds = List.of(stored.get(getIdField()));
       }
     }
-    oplog.handleUpdate(getFullName(), selector, update, modifiedIds);
-    Document result = new Document();
-    result.put("n", 1);
-    result.put("nModified", modifiedIds.size());
-    return result;
+    return updatedOne(selector, update, modifiedIds, oplog);
   }
 
   /**
@@ -140,11 +135,10 @@ final class JournaledCollection extends MemoryCollection {
    * difference (a compare-and-set replacement's revision differs).
    */
   private Document replaceOne(Document selector, Document replacement, Oplog oplog) {
-    Iterator<Document> matches = queryDocuments(selector, null, 0, 0, 0, null).iterator();
-    if (!matches.hasNext()) {
+    Document stored = firstMatch(selector);
+    if (stored == null) {
       return null;
     }
-    Document stored = matches.next();
     String idField = getIdField();
     Document updated = new Document();
     updated.put(idField, stored.get(idField));
@@ -187,7 +181,18 @@ final class JournaledCollection extends MemoryCollection {
         modifiedIds = List.of(stored.get(idField));
       }
     }
-    oplog.handleUpdate(getFullName(), selector, replacement, modifiedIds);
+    return updatedOne(selector, replacement, modifiedIds, oplog);
+  }
+
+  /** The first stored document the selector matches (what the engine's single update takes), or null. */
+  private Document firstMatch(Document selector) {
+    Iterator<Document> matches = queryDocuments(selector, null, 0, 0, 0, null).iterator();
+    return matches.hasNext() ? matches.next() : null;
+  }
+
+  /** The engine's reply to an update of one matched document, after telling the oplog. */
+  private Document updatedOne(Document selector, Document update, List<Object> modifiedIds, Oplog oplog) {
+    oplog.handleUpdate(getFullName(), selector, update, modifiedIds);
     Document result = new Document();
     result.put("n", 1);
     result.put("nModified", modifiedIds.size());

@@ -2,6 +2,7 @@ package dev.tandem.store;
 
 import de.bwaldvogel.mongo.backend.TandemEngineAccess;
 import de.bwaldvogel.mongo.bson.Document;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
@@ -74,14 +75,10 @@ final class PathCopyingUpdate {
     TandemEngineAccess.validateUpdateQuery(update);
     Document copy = new Document(stored);
     Set<Document> copied = Collections.newSetFromMap(new IdentityHashMap<>());
-    for (Map.Entry<String, Object> e : update.entrySet()) {
-      if (e.getKey().equals("$setOnInsert")) {
-        continue;
-      }
-      for (String path : ((Document) e.getValue()).keySet()) {
-        if (!copyAlong(copy, path, copied)) {
-          return null;
-        }
+    List<String> written = writtenPaths(update);
+    for (String path : written) {
+      if (!copyAlong(copy, path, copied)) {
+        return null;
       }
     }
     for (Map.Entry<String, Object> e : update.entrySet()) {
@@ -89,23 +86,29 @@ final class PathCopyingUpdate {
     }
     boolean changed = false;
     boolean modified = false;
-    for (Map.Entry<String, Object> e : update.entrySet()) {
-      if (e.getKey().equals("$setOnInsert")) {
-        continue;
-      }
-      for (String path : ((Document) e.getValue()).keySet()) {
-        Object before = at(stored, path);
-        Object after = at(copy, path);
-        if (!Objects.equals(before, after)) {
-          changed = true;
-          if ((before == MISSING) != (after == MISSING) || surelyDiffer(before, after)
-              || !TandemEngineAccess.nullAwareEquals(before, after)) {
-            modified = true;
-          }
+    for (String path : written) {
+      Object before = at(stored, path);
+      Object after = at(copy, path);
+      if (!Objects.equals(before, after)) {
+        changed = true;
+        if ((before == MISSING) != (after == MISSING) || surelyDiffer(before, after)
+            || !TandemEngineAccess.nullAwareEquals(before, after)) {
+          modified = true;
         }
       }
     }
     return new Outcome(copy, changed, modified);
+  }
+
+  /** The paths an update writes to an existing document ({@code $setOnInsert} writes nothing there). */
+  private static List<String> writtenPaths(Document update) {
+    List<String> paths = new ArrayList<>();
+    for (Map.Entry<String, Object> e : update.entrySet()) {
+      if (!e.getKey().equals("$setOnInsert")) {
+        paths.addAll(((Document) e.getValue()).keySet());
+      }
+    }
+    return paths;
   }
 
   /**

@@ -113,9 +113,7 @@ public final class TestTandem implements AutoCloseable {
   @Override
   public void close() {
     try {
-      vertx.undeploy(deploymentId).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("Tandem did not stop cleanly", e);
+      stopKeepingData();
     } finally {
       deleteTree(dataDir);
     }
