@@ -9,6 +9,7 @@ import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -88,7 +89,7 @@ final class MongoEducationStore implements EducationStore {
       String id = docs.get(i).getString("_id");
       ids.add(id);
       ops.add(BulkOperation.createReplace(id(id).put("rev", expectedRevs.get(i)),
-          docs.get(i).copy().put("rev", expectedRevs.get(i) + 1)));
+          new JsonObject(new LinkedHashMap<>(docs.get(i).getMap())).put("rev", expectedRevs.get(i) + 1)));
     }
     return mongo.bulkWriteWithOptions(SIGNALS, ops, new BulkWriteOptions(false)).compose(r -> {
       if (r.getMatchedCount() == ops.size()) {

@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -247,7 +248,8 @@ public final class SuggestionEngine {
           if (histories.size() >= MAX_HISTORIES) {
             histories.clear();
           }
-          histories.put(id, next.copy().put("rev", rev + 1));
+          // A shallow copy: the kept hits are never changed once made (remember() builds new lists).
+          histories.put(id, new JsonObject(new LinkedHashMap<>(next.getMap())).put("rev", rev + 1));
         } else {
           histories.remove(id);
           return tries <= 1 ? Future.failedFuture(new IllegalStateException("signal history kept changing"))
