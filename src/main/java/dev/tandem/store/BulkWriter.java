@@ -1,5 +1,6 @@
 package dev.tandem.store;
 
+import com.mongodb.MongoClientSettings;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.model.DeleteManyModel;
 import com.mongodb.client.model.DeleteOneModel;
@@ -19,10 +20,12 @@ import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.MongoClientBulkWriteResult;
+import io.vertx.ext.mongo.impl.codec.json.JsonObjectCodec;
 import java.util.ArrayList;
 import java.util.List;
 import org.bson.BsonDocument;
 import org.bson.BsonDocumentWrapper;
+import org.bson.codecs.configuration.CodecRegistries;
 import org.bson.codecs.configuration.CodecRegistry;
 import org.bson.conversions.Bson;
 import org.reactivestreams.Subscriber;
@@ -30,8 +33,8 @@ import org.reactivestreams.Subscription;
 
 /**
  * Bulk writes (the group commits of check-in uploads, audit appends and education histories)
- * straight through the MongoDB driver that vertx-mongo-client wraps (its own driver client, through
- * {@link TandemMongoClient}), with the same JSON codec ({@link FastJsonCodec}, from that client's registry).
+ * straight through the MongoDB driver that vertx-mongo-client wraps (its own driver client, through {@link TandemMongoClient}), with the same
+ * JSON codec.
  *
  * <p>Why not {@code MongoClient.bulkWriteWithOptions}: vertx-mongo-client 5.0.7 turns every
  * update's filter and update document into JSON text and parses that text back into BSON
@@ -48,7 +51,10 @@ public final class BulkWriter {
   /** Over the driver client vertx-mongo-client opened (owned and closed by it). */
   BulkWriter(Vertx vertx, MongoClient driver, String database) {
     this.vertx = vertx;
-    this.db = driver.getDatabase(database);
+    JsonObjectCodec codec = new JsonObjectCodec(new JsonObject());
+    CodecRegistry registry = CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(codec),
+        MongoClientSettings.getDefaultCodecRegistry());
+    this.db = driver.getDatabase(database).withCodecRegistry(registry);
   }
 
   /** One bulk write command (ordered or not); completes on the caller's context. */

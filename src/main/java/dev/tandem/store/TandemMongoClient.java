@@ -1,6 +1,5 @@
 package dev.tandem.store;
 
-import com.mongodb.MongoClientSettings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -8,16 +7,13 @@ import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClientBulkWriteResult;
 import io.vertx.ext.mongo.impl.MongoClientImpl;
-import io.vertx.ext.mongo.impl.config.MongoClientOptionsParser;
 import java.util.List;
-import org.bson.codecs.configuration.CodecRegistries;
 
 /**
  * vertx-mongo-client's client (what {@code MongoClient.createShared} builds: same data source
  * sharing, same driver client) with its bulk writes sent through {@link BulkWriter}, which says
- * why, and documents encoded by {@link FastJsonCodec} (same bytes, less CPU). Subclassing the
- * implementation class reaches the driver client it opened (its protected {@code mongo} field)
- * instead of opening a second one: a second client cost the first start
+ * why. Subclassing the implementation class reaches the driver client it opened (its protected
+ * {@code mongo} field) instead of opening a second one: a second client cost the first start
  * ~1 s (its own server discovery, connection and threads; measured with
  * bench/run-foundation.sh). Tied to vertx-mongo-client 5.0.x, pinned by the Vert.x BOM.
  */
@@ -25,19 +21,8 @@ final class TandemMongoClient extends MongoClientImpl {
   private final BulkWriter bulk;
 
   TandemMongoClient(Vertx vertx, JsonObject config, String dataSourceName) {
-    super(vertx, config, dataSourceName, settings(vertx, config));
+    super(vertx, config, dataSourceName);
     this.bulk = new BulkWriter(vertx, mongo, config.getString("db_name"));
-  }
-
-  /**
-   * The settings vertx-mongo-client would build from {@code config}, with {@link FastJsonCodec}
-   * ahead of its JSON codec in the registry (found first for {@code JsonObject}).
-   */
-  private static MongoClientSettings settings(Vertx vertx, JsonObject config) {
-    MongoClientSettings stock = new MongoClientOptionsParser(vertx, config).settings();
-    return MongoClientSettings.builder(stock)
-        .codecRegistry(CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(new FastJsonCodec(config)), stock.getCodecRegistry()))
-        .build();
   }
 
   @Override
