@@ -118,8 +118,9 @@ public final class MainVerticle extends VerticleBase {
           checkins = new Checkins(vertx, store.mongo(), identity, messaging, keyManager, audit, cfg.checkins(), cfg.messaging().crisisResources(), clock);
           messaging.admin.alsoRewrap(Education.wrappedKeys(store.mongo(), keyManager)::rewrapStale);
           messaging.admin.alsoRewrap(Checkins.wrappedKeys(store.mongo(), keyManager)::rewrapStale);
+          DemoClinic clinic = new DemoClinic(identity, audit, clock);
           Future<DemoClinic.Summary> seeded = cfg.demo().enabled()
-              ? new DemoClinic(identity, audit, clock).seed(cfg.demo().password().value())
+              ? clinic.seed(cfg.demo().password().value())
               : Future.succeededFuture(null);
           return seeded.compose(d -> {
             demo = d;
@@ -129,13 +130,12 @@ public final class MainVerticle extends VerticleBase {
             if (!d.createdNow()) {
               if (cfg.demo().checkinHistory()) {
                 // Off the way to "ready" (as on the first start): checked and, if missing, loaded after 3 s.
-                vertx.setTimer(3000, id -> new DemoClinic(identity, audit, clock).resumeCheckins(checkins)
+                vertx.setTimer(3000, id -> clinic.resumeCheckins(checkins)
                     .onFailure(t -> LOG.warn("demo check-in history not checked: {}", t.toString())));
               }
               return Future.succeededFuture();
             }
             // The features' demo data is independent: seed it side by side (first start time).
-            DemoClinic clinic = new DemoClinic(identity, audit, clock);
             return Future.all(clinic.seedConversations(messaging.messages), clinic.seedEducation(education.service),
                 clinic.seedCheckins(checkins, cfg.demo().checkinHistory()), visits.seedDemo()).mapEmpty();
           })

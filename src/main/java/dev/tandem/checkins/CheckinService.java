@@ -11,6 +11,7 @@ import dev.tandem.identity.CareTeam;
 import dev.tandem.identity.CareTeamService;
 import dev.tandem.identity.Caller;
 import dev.tandem.identity.IdentityService;
+import dev.tandem.store.JsonCopies;
 import dev.tandem.store.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -271,7 +272,7 @@ public final class CheckinService {
       JsonObject summary = all.resultAt(1) == null ? new JsonObject() : all.<JsonObject>resultAt(1);
       // The cached summary is read-only: a shallow copy here, each instrument's state copied when scored.
       JsonObject instrumentStates = summary.getJsonObject("instruments");
-      JsonObject states = instrumentStates == null ? new JsonObject() : new JsonObject(new LinkedHashMap<>(instrumentStates.getMap()));
+      JsonObject states = instrumentStates == null ? new JsonObject() : JsonCopies.shallow(instrumentStates);
       byte[] dk = all.resultAt(2);
       List<ItemResult> results = new ArrayList<>();
       List<Parsed> fresh = new ArrayList<>();

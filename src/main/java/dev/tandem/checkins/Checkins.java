@@ -4,13 +4,16 @@ import dev.tandem.audit.AuditLog;
 import dev.tandem.config.CheckinsConfig;
 import dev.tandem.crypto.Envelope;
 import dev.tandem.crypto.KeyManager;
+import dev.tandem.identity.Caller;
 import dev.tandem.identity.Identity;
 import dev.tandem.messaging.Messaging;
 import dev.tandem.store.Store;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.mongo.MongoClient;
 import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,12 +52,12 @@ public final class Checkins {
   }
 
   /** Demo data: schedules, ~60 days of history, medication events ({@code who}: demo key to caller). */
-  public io.vertx.core.Future<Void> seedDemo(java.util.Map<String, dev.tandem.identity.Caller> who, boolean history) {
+  public Future<Void> seedDemo(Map<String, Caller> who, boolean history) {
     return new DemoCheckins(this, clock).seed(who, history);
   }
 
   /** A later start of the demo clinic: loads the check-in history if the first start never did. */
-  public io.vertx.core.Future<Void> resumeDemo(java.util.Map<String, dev.tandem.identity.Caller> who) {
+  public Future<Void> resumeDemo(Map<String, Caller> who) {
     return new DemoCheckins(this, clock).resumeHistory(who);
   }
 

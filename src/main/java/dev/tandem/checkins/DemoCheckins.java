@@ -57,11 +57,11 @@ final class DemoCheckins {
    * so they never compete with it.
    */
   private void historyLater(Map<String, Caller> who, Object[][] plan, Instant today) {
-    f.vertx().setTimer(3000, id -> history(who, plan, today)
+    f.vertx().setTimer(3000, id -> loadHistory(who, plan, today)
         .onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class).warn("demo check-in history not loaded: {}", t.toString())));
   }
 
-  private Future<Void> history(Map<String, Caller> who, Object[][] plan, Instant today) {
+  private Future<Void> loadHistory(Map<String, Caller> who, Object[][] plan, Instant today) {
     Future<Void> history = Future.succeededFuture();
     for (Object[] p : plan) {
       Caller patient = who.get((String) p[0]);
@@ -85,7 +85,7 @@ final class DemoCheckins {
     return f.checkins.cache.summary(last.userId()).map(summary -> {
       JsonObject instruments = summary.getJsonObject("instruments");
       return instruments == null || instruments.getJsonObject("daily") == null;
-    }).compose(missing -> missing ? history(who, plan, clock.instant().truncatedTo(ChronoUnit.DAYS)) : Future.succeededFuture());
+    }).compose(missing -> missing ? loadHistory(who, plan, clock.instant().truncatedTo(ChronoUnit.DAYS)) : Future.succeededFuture());
   }
 
   /** PHQ-9 course per patient: {key, clinician, start, end, days since the last check-in}; daily mood follows it. */

@@ -1,6 +1,7 @@
 package dev.tandem.checkins;
 
 import dev.tandem.crypto.Tokens;
+import dev.tandem.store.JsonCopies;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -111,9 +112,9 @@ final class SummaryCache {
   void wroteSummary(String patientId, JsonObject set, String lastCheckinAt) {
     JsonObject c = summaries.get(patientId);
     if (c != null) {
-      JsonObject next = new JsonObject(new LinkedHashMap<>(c.getMap()));
+      JsonObject next = JsonCopies.shallow(c);
       JsonObject old = c.getJsonObject("instruments");
-      JsonObject ins = old == null ? new JsonObject() : new JsonObject(new LinkedHashMap<>(old.getMap()));
+      JsonObject ins = old == null ? new JsonObject() : JsonCopies.shallow(old);
       set.fieldNames().forEach(k -> ins.put(k.substring("instruments.".length()), set.getJsonObject(k)));
       next.put("instruments", ins).put("seq", next.getInteger("seq", 0) + 1);
       if (lastCheckinAt != null && (next.getString("lastCheckinAt") == null || lastCheckinAt.compareTo(next.getString("lastCheckinAt")) > 0)) {

@@ -1,5 +1,6 @@
 package dev.tandem.education;
 
+import dev.tandem.store.JsonCopies;
 import dev.tandem.store.StoreErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -9,7 +10,6 @@ import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -89,7 +89,7 @@ final class MongoEducationStore implements EducationStore {
       String id = docs.get(i).getString("_id");
       ids.add(id);
       ops.add(BulkOperation.createReplace(id(id).put("rev", expectedRevs.get(i)),
-          new JsonObject(new LinkedHashMap<>(docs.get(i).getMap())).put("rev", expectedRevs.get(i) + 1)));
+          JsonCopies.shallow(docs.get(i)).put("rev", expectedRevs.get(i) + 1)));
     }
     return mongo.bulkWriteWithOptions(SIGNALS, ops, new BulkWriteOptions(false)).compose(r -> {
       if (r.getMatchedCount() == ops.size()) {

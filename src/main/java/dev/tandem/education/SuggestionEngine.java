@@ -6,6 +6,7 @@ import dev.tandem.config.EducationConfig;
 import dev.tandem.http.Ids;
 import dev.tandem.identity.IdentityService;
 import dev.tandem.identity.Role;
+import dev.tandem.store.JsonCopies;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -18,7 +19,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -248,8 +248,8 @@ public final class SuggestionEngine {
           if (histories.size() >= MAX_HISTORIES) {
             histories.clear();
           }
-          // A shallow copy: the kept hits are never changed once made (remember() builds new lists).
-          histories.put(id, new JsonObject(new LinkedHashMap<>(next.getMap())).put("rev", rev + 1));
+          // The kept hits are never changed once made (remember() builds new lists).
+          histories.put(id, JsonCopies.shallow(next).put("rev", rev + 1));
         } else {
           histories.remove(id);
           return tries <= 1 ? Future.failedFuture(new IllegalStateException("signal history kept changing"))
