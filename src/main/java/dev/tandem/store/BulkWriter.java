@@ -47,10 +47,16 @@ import org.reactivestreams.Subscription;
 public final class BulkWriter {
   private final Vertx vertx;
   private final MongoDatabase db;
+  private final InProcessWrites inProcess;
 
-  /** Over the driver client vertx-mongo-client opened (owned and closed by it). */
-  BulkWriter(Vertx vertx, MongoClient driver, String database) {
+  /**
+   * Over the driver client vertx-mongo-client opened (owned and closed by it); with the embedded
+   * store, the writes {@link InProcessWrites} takes go to its engine directly ({@code inProcess},
+   * else null).
+   */
+  BulkWriter(Vertx vertx, MongoClient driver, String database, InProcessWrites inProcess) {
     this.vertx = vertx;
+    this.inProcess = inProcess;
     JsonObjectCodec codec = new JsonObjectCodec(new JsonObject());
     CodecRegistry registry = CodecRegistries.fromRegistries(CodecRegistries.fromCodecs(codec),
         MongoClientSettings.getDefaultCodecRegistry());
@@ -59,6 +65,12 @@ public final class BulkWriter {
 
   /** One bulk write command (ordered or not); completes on the caller's context. */
   public Future<MongoClientBulkWriteResult> write(String collection, List<BulkOperation> ops, boolean ordered) {
+    if (inProcess != null) {
+      Future<MongoClientBulkWriteResult> direct = inProcess.write(collection, ops, ordered);
+      if (direct != null) {
+        return direct;
+      }
+    }
     Context ctx = vertx.getOrCreateContext();
     Promise<MongoClientBulkWriteResult> promise = Promise.promise();
     List<WriteModel<JsonObject>> models;
@@ -94,6 +106,11 @@ public final class BulkWriter {
           }
         });
     return promise.future();
+  }
+
+  /** Releases what the in-process path holds (the driver client is vertx-mongo-client's to close). */
+  Future<Void> close() {
+    return inProcess == null ? Future.succeededFuture() : inProcess.close();
   }
 
   private static List<WriteModel<JsonObject>> models(List<BulkOperation> ops) {

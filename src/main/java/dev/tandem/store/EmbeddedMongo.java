@@ -69,6 +69,11 @@ public final class EmbeddedMongo implements AutoCloseable {
     return new EmbeddedMongo(new MemoryBackend(), "127.0.0.1", 0);
   }
 
+  /** Bulk writes to database {@code db} handed to this server's engine in process (see {@link InProcessWrites}). */
+  InProcessWrites inProcessWrites(io.vertx.core.Vertx vertx, String db) {
+    return new InProcessWrites(vertx, backend, db, new com.mongodb.ServerAddress(address.getHostString(), address.getPort()));
+  }
+
   public int port() {
     return address.getPort();
   }

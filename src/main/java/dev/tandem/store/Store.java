@@ -20,8 +20,9 @@ public final class Store {
   private final MongoClient mongo;
   private final EmbeddedMongo embedded;
 
-  private Store(Vertx vertx, String connectionString, String database, EmbeddedMongo embedded) {
-    this.mongo = client(vertx, connectionString, database);
+  /** {@code engine}: the embedded server whose engine takes bulk writes in process (null: external); {@code embedded}: the one this store owns and closes. */
+  private Store(Vertx vertx, String connectionString, String database, EmbeddedMongo engine, EmbeddedMongo embedded) {
+    this.mongo = client(vertx, connectionString, database, engine);
     this.embedded = embedded;
   }
 
@@ -39,28 +40,28 @@ public final class Store {
   /** Opens the store; the embedded server is started on a worker thread (it does file I/O). */
   public static Future<Store> open(Vertx vertx, StoreConfig cfg) {
     if (cfg.mode() == StoreConfig.Mode.EXTERNAL) {
-      return Future.succeededFuture(new Store(vertx, cfg.connectionString().value(), cfg.database(), null));
+      return Future.succeededFuture(new Store(vertx, cfg.connectionString().value(), cfg.database(), null, null));
     }
     return vertx.executeBlocking(() -> EmbeddedMongo.startFile(cfg.dataDir().resolve("store"), cfg.embeddedHost(),
         cfg.embeddedPort(), cfg.syncOnCommit()))
-        .map(em -> new Store(vertx, em.connectionString(), cfg.database(), em));
+        .map(em -> new Store(vertx, em.connectionString(), cfg.database(), em, em));
   }
 
   /** Wraps an already running server (tests, command-line tools). */
   public static Store over(Vertx vertx, EmbeddedMongo em, String database) {
-    return new Store(vertx, em.connectionString(), database, null);
+    return new Store(vertx, em.connectionString(), database, em, null);
   }
 
   /** Connects to a MongoDB (or a running embedded server) by connection string. */
   public static Store over(Vertx vertx, String connectionString, String database) {
-    return new Store(vertx, connectionString, database, null);
+    return new Store(vertx, connectionString, database, null, null);
   }
 
-  private static MongoClient client(Vertx vertx, String connectionString, String db) {
+  private static MongoClient client(Vertx vertx, String connectionString, String db, EmbeddedMongo engine) {
     JsonObject c = new JsonObject().put("connection_string", connectionString).put("db_name", db)
         .put("serverSelectionTimeoutMS", 5000).put("connectTimeoutMS", 5000);
     // MongoClient.createShared, with bulk writes through BulkWriter (TandemMongoClient says why).
-    return new TandemMongoClient(vertx, c, "tandem-" + connectionString.hashCode() + "-" + db);
+    return new TandemMongoClient(vertx, c, "tandem-" + connectionString.hashCode() + "-" + db, engine);
   }
 
   public MongoClient mongo() {

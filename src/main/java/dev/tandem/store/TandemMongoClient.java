@@ -20,9 +20,15 @@ import java.util.List;
 final class TandemMongoClient extends MongoClientImpl {
   private final BulkWriter bulk;
 
-  TandemMongoClient(Vertx vertx, JsonObject config, String dataSourceName) {
+  TandemMongoClient(Vertx vertx, JsonObject config, String dataSourceName, EmbeddedMongo embedded) {
     super(vertx, config, dataSourceName);
-    this.bulk = new BulkWriter(vertx, mongo, config.getString("db_name"));
+    String db = config.getString("db_name");
+    this.bulk = new BulkWriter(vertx, mongo, db, embedded == null || !InProcessWrites.ENABLED ? null : embedded.inProcessWrites(vertx, db));
+  }
+
+  @Override
+  public Future<Void> close() {
+    return bulk.close().eventually(super::close);
   }
 
   @Override

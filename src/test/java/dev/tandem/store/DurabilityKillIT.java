@@ -27,7 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * No acknowledged write is lost when the process is killed: a child JVM writes to the embedded
  * store from several threads, the test kills it with SIGKILL mid-stream, reopens the same data
- * directory and checks that every write the child saw acknowledged is there.
+ * directory and checks that every write the child saw acknowledged is there: those sent over the
+ * socket and those Tandem's store client hands to the engine in process.
  */
 class DurabilityKillIT {
 
@@ -37,6 +38,7 @@ class DurabilityKillIT {
     for (int round = 0; round < 3; round++) {
       Result r = writeThenKill(dir, 4, 1500, "r" + round);
       assertTrue(r.inserted.size() >= 1500, "child acknowledged too few writes: " + r.inserted.size());
+      assertTrue(r.inserted.stream().anyMatch(id -> id.endsWith("-b")), "no write through the in-process path was acknowledged");
       try (EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
           MongoClient client = MongoClients.create(em.connectionString())) {
         MongoDatabase db = client.getDatabase("killtest");

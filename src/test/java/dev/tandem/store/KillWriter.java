@@ -13,7 +13,9 @@ import org.bson.Document;
 /**
  * Child process for {@link DurabilityKillIT}: opens the embedded store on a data directory and
  * writes from several threads as fast as it can, printing each write only after the server
- * acknowledged it. The parent kills it with SIGKILL mid-stream.
+ * acknowledged it. The parent kills it with SIGKILL mid-stream. Each round writes both ways the
+ * store is written: over the socket by a MongoDB client, and through Tandem's store client,
+ * whose bulk writes go to the engine in process ({@link InProcessWrites}).
  */
 public final class KillWriter {
   public static void main(String[] args) throws Exception {
@@ -22,6 +24,8 @@ public final class KillWriter {
     String run = args[2];
     EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
+    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Store store = Store.over(vertx, em, "killtest");
     try (MongoClient client = MongoClients.create(em.connectionString())) {
       MongoCollection<Document> acks = client.getDatabase("killtest").getCollection("acks");
       MongoCollection<Document> counters = client.getDatabase("killtest").getCollection("counters");
@@ -39,6 +43,25 @@ public final class KillWriter {
             synchronized (out) {
               out.println("I " + id);
               out.println("C c" + me + " " + c.getLong("value"));
+              out.flush();
+            }
+            // The same through the in-process path: an insert, and an upserted counter whose
+            // value is at least the number of increments acknowledged.
+            String bid = id + "-b";
+            try {
+              store.mongo().bulkWriteWithOptions("acks", java.util.List.of(io.vertx.ext.mongo.BulkOperation.createInsert(
+                  new io.vertx.core.json.JsonObject().put("_id", bid).put("payload", "y".repeat(200)))),
+                  new io.vertx.ext.mongo.BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
+              store.mongo().bulkWriteWithOptions("counters", java.util.List.of(io.vertx.ext.mongo.BulkOperation.createUpdate(
+                  new io.vertx.core.json.JsonObject().put("_id", "b" + me),
+                  new io.vertx.core.json.JsonObject().put("$inc", new io.vertx.core.json.JsonObject().put("value", 1L)), true, false)),
+                  new io.vertx.ext.mongo.BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+            synchronized (out) {
+              out.println("I " + bid);
+              out.println("C b" + me + " " + (n + 1));
               out.flush();
             }
           }
