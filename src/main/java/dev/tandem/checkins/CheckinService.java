@@ -24,7 +24,6 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -239,7 +238,7 @@ public final class CheckinService {
     }
     Instant answeredAt;
     try {
-      answeredAt = OffsetDateTime.parse(at).toInstant();
+      answeredAt = Times.parseOffsetDateTime(at);
     } catch (DateTimeParseException e) {
       throw new Answers.Rejected("answeredAt: must be an ISO-8601 time with a zone, e.g. 2026-11-27T09:30:00Z");
     }

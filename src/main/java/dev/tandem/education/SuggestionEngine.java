@@ -7,6 +7,7 @@ import dev.tandem.http.Ids;
 import dev.tandem.identity.IdentityService;
 import dev.tandem.identity.Role;
 import dev.tandem.store.JsonCopies;
+import dev.tandem.store.Times;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -201,7 +202,7 @@ public final class SuggestionEngine {
   private Instant instant(Object v) {
     if (v instanceof String s) {
       try {
-        return Instant.parse(s);
+        return Times.parseInstant(s);
       } catch (DateTimeParseException e) {
         // Fall through: an unreadable time counts as now.
       }
@@ -231,7 +232,7 @@ public final class SuggestionEngine {
           continue;
         }
         changed = true;
-        hits.add(new JsonObject().put("responseId", q.responseId()).put("at", dev.tandem.store.Times.format(q.at()))
+        hits.add(new JsonObject().put("responseId", q.responseId()).put("at", Times.format(q.at()))
             .put("hit", hit[j]));
         hits.sort(Comparator.comparing(h -> h.getString("at")));
         List<JsonObject> kept = new ArrayList<>(hits.subList(Math.max(0, hits.size() - r.ofLast()), hits.size()));
