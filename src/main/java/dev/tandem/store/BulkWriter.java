@@ -68,9 +68,14 @@ public final class BulkWriter {
     if (inProcess != null) {
       Future<MongoClientBulkWriteResult> direct = inProcess.write(collection, ops, ordered);
       if (direct != null) {
-        return direct;
+        // Completes on the caller's context, so a write the engine path turned down goes to the driver from there.
+        return direct.compose(r -> r == InProcessWrites.NOT_TAKEN ? viaDriver(collection, ops, ordered) : Future.succeededFuture(r));
       }
     }
+    return viaDriver(collection, ops, ordered);
+  }
+
+  private Future<MongoClientBulkWriteResult> viaDriver(String collection, List<BulkOperation> ops, boolean ordered) {
     Context ctx = vertx.getOrCreateContext();
     Promise<MongoClientBulkWriteResult> promise = Promise.promise();
     List<WriteModel<JsonObject>> models;

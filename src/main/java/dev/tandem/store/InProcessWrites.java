@@ -57,6 +57,8 @@ final class InProcessWrites {
   private static final Set<String> CODEC_FORMS = Set.of("$date", "$oid", "$binary", "$timestamp", "$numberDecimal",
       "$numberLong");
 
+  /** The answer for a write whose values this path does not convert (the caller sends it through the driver). */
+  static final MongoClientBulkWriteResult NOT_TAKEN = new MongoClientBulkWriteResult();
   /** Bulk writes this path has taken (tests check that it did). */
   static final java.util.concurrent.atomic.AtomicLong TAKEN = new java.util.concurrent.atomic.AtomicLong();
 
@@ -80,8 +82,8 @@ final class InProcessWrites {
   }
 
   /**
-   * One bulk write, or null when it is not one this path takes (then the caller sends it through
-   * the driver): deletes, mixed inserts and updates, more than {@link #MAX_OPS} operations, an
+   * One bulk write; null at once, or {@link #NOT_TAKEN} when done, when it is not one this path
+   * takes (then the caller sends it through the driver): deletes, mixed inserts and updates, more than {@link #MAX_OPS} operations, an
    * insert without an {@code _id} (the driver generates one), and values the driver's JSON codec
    * treats specially ({@code {"$date": ...}} and the other extended-JSON forms, binary, big
    * decimals and any type JSON does not have).
@@ -91,20 +93,26 @@ final class InProcessWrites {
       return null;
     }
     boolean inserts = ops.get(0).getType() == io.vertx.ext.mongo.BulkOperationType.INSERT;
-    List<Object> statements = new ArrayList<>(ops.size());
-    try {
-      for (BulkOperation op : ops) {
-        switch (op.getType()) {
-          case INSERT -> {
-            if (!inserts || op.getDocument() == null || !op.getDocument().containsKey("_id")) {
-              return null;
-            }
+    for (BulkOperation op : ops) {
+      boolean ok = switch (op.getType()) {
+        case INSERT -> inserts && op.getDocument() != null && op.getDocument().containsKey("_id");
+        case UPDATE, REPLACE -> !inserts && op.getFilter() != null && op.getDocument() != null;
+        default -> false;
+      };
+      if (!ok) {
+        return null;
+      }
+    }
+    // The documents are converted on the worker, not on the caller's event loop (under single
+    // check-in uploads the conversion was an eighth of the event loop's samples). The driver, too,
+    // encodes later on a thread of its own; callers do not change what they handed in.
+    return workers.executeBlocking(() -> {
+      List<Object> statements = new ArrayList<>(ops.size());
+      try {
+        for (BulkOperation op : ops) {
+          if (inserts) {
             statements.add(document(op.getDocument()));
-          }
-          case UPDATE, REPLACE -> {
-            if (inserts || op.getFilter() == null || op.getDocument() == null) {
-              return null;
-            }
+          } else {
             Document s = new Document();
             s.put("q", document(op.getFilter()));
             s.put("u", document(op.getDocument()));
@@ -112,22 +120,19 @@ final class InProcessWrites {
             s.put("upsert", op.isUpsert());
             statements.add(s);
           }
-          default -> {
-            return null;
-          }
         }
+      } catch (NotPlain e) {
+        return NOT_TAKEN;
       }
-    } catch (NotPlain e) {
-      return null;
-    }
-    String command = inserts ? "insert" : "update";
-    Document cmd = new Document();
-    cmd.put(command, collection);
-    cmd.put("ordered", ordered);
-    cmd.put(inserts ? "documents" : "updates", statements);
-    cmd.put("$db", database);
-    TAKEN.incrementAndGet();
-    return workers.executeBlocking(() -> run(command, cmd, ops.size(), inserts), false);
+      String command = inserts ? "insert" : "update";
+      Document cmd = new Document();
+      cmd.put(command, collection);
+      cmd.put("ordered", ordered);
+      cmd.put(inserts ? "documents" : "updates", statements);
+      cmd.put("$db", database);
+      TAKEN.incrementAndGet();
+      return run(command, cmd, ops.size(), inserts);
+    }, false);
   }
 
   private MongoClientBulkWriteResult run(String command, Document cmd, int count, boolean inserts) {
