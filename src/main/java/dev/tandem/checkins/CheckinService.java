@@ -83,7 +83,11 @@ public final class CheckinService {
     this.cfg = cfg;
     this.crisisResources = crisisResources;
     this.clock = clock;
-    this.writer = new CheckinWriter(store, 1000);
+    // Two groups in flight: uploads for other patients go out while one group is in the store (one
+    // patient's uploads are already serialized by its lane, so two groups never touch the same
+    // documents). Measured in same-window pairs: +15% single uploads/s (3,018 and 3,346 against 2,601
+    // and 2,833), the store's worker no longer waiting on the event loop between groups.
+    this.writer = new CheckinWriter(store, 1000, 2);
     this.cache = new SummaryCache(vertx, store);
   }
 

@@ -14,15 +14,18 @@ import java.util.Set;
  * Group commit for uploads: responses from all requests waiting at the moment go to the store in
  * one unordered insert, and their summary and month-bucket updates in one bulk write per
  * collection, so the embedded store's commit (one per write command) is shared by every upload in
- * the group instead of paid three times per upload. Runs on the verticle's event loop.
+ * the group instead of paid three times per upload. Up to {@code maxInFlight} groups of each kind
+ * are in the store at once (the caller keeps one patient's uploads in order, so concurrent groups
+ * never write the same documents). Runs on the verticle's event loop.
  */
 final class CheckinWriter {
   private final CheckinStore store;
   private final int maxDocs;
+  private final int maxInFlight;
   private final ArrayDeque<Insert> inserts = new ArrayDeque<>();
   private final ArrayDeque<Update> updates = new ArrayDeque<>();
-  private boolean inserting;
-  private boolean updating;
+  private int inserting;
+  private int updating;
 
   private record Insert(List<JsonObject> docs, Promise<Set<Integer>> done) {
   }
@@ -30,9 +33,10 @@ final class CheckinWriter {
   private record Update(List<BulkOperation> summaries, List<BulkOperation> buckets, Promise<Void> done) {
   }
 
-  CheckinWriter(CheckinStore store, int maxDocs) {
+  CheckinWriter(CheckinStore store, int maxDocs, int maxInFlight) {
     this.store = store;
     this.maxDocs = maxDocs;
+    this.maxInFlight = maxInFlight;
   }
 
   /** Inserts complete response documents; succeeds with the indexes (into {@code docs}) that already existed. */
@@ -42,7 +46,7 @@ final class CheckinWriter {
     }
     Promise<Set<Integer>> p = Promise.promise();
     inserts.add(new Insert(docs, p));
-    if (!inserting) {
+    if (inserting < maxInFlight) {
       flushInserts();
     }
     return p.future();
@@ -50,10 +54,9 @@ final class CheckinWriter {
 
   private void flushInserts() {
     if (inserts.isEmpty()) {
-      inserting = false;
       return;
     }
-    inserting = true;
+    inserting++;
     List<Insert> group = new ArrayList<>();
     List<JsonObject> all = new ArrayList<>();
     while (!inserts.isEmpty() && (group.isEmpty() || all.size() + inserts.peek().docs().size() <= maxDocs)) {
@@ -77,6 +80,7 @@ final class CheckinWriter {
         }
         offset += i.docs().size();
       }
+      inserting--;
       flushInserts();
     });
   }
@@ -85,7 +89,7 @@ final class CheckinWriter {
   Future<Void> update(List<BulkOperation> summaries, List<BulkOperation> buckets) {
     Promise<Void> p = Promise.promise();
     updates.add(new Update(summaries, buckets, p));
-    if (!updating) {
+    if (updating < maxInFlight) {
       flushUpdates();
     }
     return p.future();
@@ -93,10 +97,9 @@ final class CheckinWriter {
 
   private void flushUpdates() {
     if (updates.isEmpty()) {
-      updating = false;
       return;
     }
-    updating = true;
+    updating++;
     List<Update> group = new ArrayList<>();
     List<BulkOperation> sums = new ArrayList<>();
     List<BulkOperation> bks = new ArrayList<>();
@@ -114,6 +117,7 @@ final class CheckinWriter {
           u.done().complete();
         }
       }
+      updating--;
       flushUpdates();
     });
   }
