@@ -19,11 +19,14 @@ import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkOperationType;
 import io.vertx.ext.mongo.MongoClientBulkWriteResult;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.bson.BsonDocument;
 import org.bson.BsonDouble;
 import org.bson.BsonInt32;
@@ -60,7 +63,7 @@ final class InProcessWrites {
   /** The answer for a write whose values this path does not convert (the caller sends it through the driver). */
   static final MongoClientBulkWriteResult NOT_TAKEN = new MongoClientBulkWriteResult();
   /** Bulk writes this path has taken (tests check that it did). */
-  static final java.util.concurrent.atomic.AtomicLong TAKEN = new java.util.concurrent.atomic.AtomicLong();
+  static final AtomicLong TAKEN = new AtomicLong();
 
   private final MongoBackend backend;
   private final String database;
@@ -82,17 +85,19 @@ final class InProcessWrites {
   }
 
   /**
-   * One bulk write; null at once, or {@link #NOT_TAKEN} when done, when it is not one this path
-   * takes (then the caller sends it through the driver): deletes, mixed inserts and updates, more than {@link #MAX_OPS} operations, an
-   * insert without an {@code _id} (the driver generates one), and values the driver's JSON codec
-   * treats specially ({@code {"$date": ...}} and the other extended-JSON forms, binary, big
-   * decimals and any type JSON does not have).
+   * One bulk write, completing on the caller's context. Null at once, or {@link #NOT_TAKEN} once
+   * the documents are looked at, when it is not one this path takes (the caller then sends it
+   * through the driver): deletes, mixed inserts and updates, more than {@link #MAX_OPS}
+   * operations, an insert without an {@code _id} (the driver generates one), and values the
+   * driver's JSON codec treats specially ({@code {"$date": ...}} and the other extended-JSON
+   * forms, binary, big decimals, any type JSON does not have). An exception the engine throws
+   * that is not a MongoDB error (the journal could not be written) fails the future as it is.
    */
   Future<MongoClientBulkWriteResult> write(String collection, List<BulkOperation> ops, boolean ordered) {
     if (ops.isEmpty() || ops.size() > MAX_OPS) {
       return null;
     }
-    boolean inserts = ops.get(0).getType() == io.vertx.ext.mongo.BulkOperationType.INSERT;
+    boolean inserts = ops.get(0).getType() == BulkOperationType.INSERT;
     for (BulkOperation op : ops) {
       boolean ok = switch (op.getType()) {
         case INSERT -> inserts && op.getDocument() != null && op.getDocument().containsKey("_id");
@@ -116,7 +121,7 @@ final class InProcessWrites {
             Document s = new Document();
             s.put("q", document(op.getFilter()));
             s.put("u", document(op.getDocument()));
-            s.put("multi", op.getType() == io.vertx.ext.mongo.BulkOperationType.UPDATE && op.isMulti());
+            s.put("multi", op.getType() == BulkOperationType.UPDATE && op.isMulti());
             s.put("upsert", op.isUpsert());
             statements.add(s);
           }
@@ -150,7 +155,7 @@ final class InProcessWrites {
       throw new MongoCommandException(response, address);
     }
     List<BulkWriteError> errors = new ArrayList<>();
-    Set<Integer> failed = new java.util.HashSet<>();
+    Set<Integer> failed = new HashSet<>();
     if (reply.get("writeErrors") instanceof List<?> list) {
       for (Object o : list) {
         Document e = (Document) o;

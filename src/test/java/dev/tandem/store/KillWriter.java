@@ -6,8 +6,13 @@ import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.FindOneAndUpdateOptions;
 import com.mongodb.client.model.ReturnDocument;
 import com.mongodb.client.model.Updates;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import org.bson.Document;
 
 /**
@@ -24,7 +29,7 @@ public final class KillWriter {
     String run = args[2];
     EmbeddedMongo em = EmbeddedMongo.startFile(dir, "127.0.0.1", 0, false);
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false, "UTF-8");
-    io.vertx.core.Vertx vertx = io.vertx.core.Vertx.vertx();
+    Vertx vertx = Vertx.vertx();
     Store store = Store.over(vertx, em, "killtest");
     try (MongoClient client = MongoClients.create(em.connectionString())) {
       MongoCollection<Document> acks = client.getDatabase("killtest").getCollection("acks");
@@ -49,13 +54,13 @@ public final class KillWriter {
             // value is at least the number of increments acknowledged.
             String bid = id + "-b";
             try {
-              store.mongo().bulkWriteWithOptions("acks", java.util.List.of(io.vertx.ext.mongo.BulkOperation.createInsert(
-                  new io.vertx.core.json.JsonObject().put("_id", bid).put("payload", "y".repeat(200)))),
-                  new io.vertx.ext.mongo.BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
-              store.mongo().bulkWriteWithOptions("counters", java.util.List.of(io.vertx.ext.mongo.BulkOperation.createUpdate(
-                  new io.vertx.core.json.JsonObject().put("_id", "b" + me),
-                  new io.vertx.core.json.JsonObject().put("$inc", new io.vertx.core.json.JsonObject().put("value", 1L)), true, false)),
-                  new io.vertx.ext.mongo.BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
+              store.mongo().bulkWriteWithOptions("acks", List.of(BulkOperation.createInsert(
+                  new JsonObject().put("_id", bid).put("payload", "y".repeat(200)))),
+                  new BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
+              store.mongo().bulkWriteWithOptions("counters", List.of(BulkOperation.createUpdate(
+                  new JsonObject().put("_id", "b" + me),
+                  new JsonObject().put("$inc", new JsonObject().put("value", 1L)), true, false)),
+                  new BulkWriteOptions(false)).toCompletionStage().toCompletableFuture().get();
             } catch (Exception e) {
               throw new IllegalStateException(e);
             }
