@@ -42,7 +42,8 @@ import org.reactivestreams.Subscription;
  * uploads that round trip was 7% of the server's CPU, almost all of it on the one event loop
  * that also serves the HTTP requests. Here the documents are encoded once, by the driver, as
  * vertx-mongo-client's own inserts are. Same wire commands, same results, same errors
- * ({@code MongoBulkWriteException} for write errors), so both store modes still share one path.
+ * ({@code MongoBulkWriteException} for write errors). With the embedded store, the writes
+ * {@link InProcessWrites} takes skip the driver and the socket (it says why) and answer the same.
  */
 public final class BulkWriter {
   private final Vertx vertx;

@@ -1,8 +1,10 @@
 package dev.tandem.store;
 
+import com.mongodb.ServerAddress;
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import io.vertx.core.Vertx;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -70,8 +72,8 @@ public final class EmbeddedMongo implements AutoCloseable {
   }
 
   /** Bulk writes to database {@code db} handed to this server's engine in process (see {@link InProcessWrites}). */
-  InProcessWrites inProcessWrites(io.vertx.core.Vertx vertx, String db) {
-    return new InProcessWrites(vertx, backend, db, new com.mongodb.ServerAddress(address.getHostString(), address.getPort()));
+  InProcessWrites inProcessWrites(Vertx vertx, String db) {
+    return new InProcessWrites(vertx, backend, db, new ServerAddress(address.getHostString(), address.getPort()));
   }
 
   public int port() {

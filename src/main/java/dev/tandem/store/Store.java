@@ -13,7 +13,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Opens the configured store: starts the embedded server (default) or connects to an external
- * MongoDB, then creates every feature's indexes. One code path for both modes.
+ * MongoDB, then creates every feature's indexes. The features' code is the same in both modes;
+ * with the embedded store, bulk writes reach its engine in process ({@link InProcessWrites}).
  */
 public final class Store {
   private static final Logger LOG = LoggerFactory.getLogger(Store.class);
