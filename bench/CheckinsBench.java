@@ -40,6 +40,7 @@ import java.util.regex.Pattern;
  *   --duration S               measured upload seconds per mode (default 15)
  *   --batch B                  responses per request in the batch mode (default 50)
  *   --panel-requests N         measured panel requests (default 200, after 30 unmeasured)
+ *   --keep-data                keep the server's data directory afterwards (default: removed; server.log is kept)
  * </pre>
  *
  * Set-up: the demo prescriber (rivera@tandem-demo.org) invites N patients, so their care teams
@@ -65,6 +66,7 @@ public class CheckinsBench {
   int durationS = 15;
   int batch = 50;
   int panelRequests = 200;
+  boolean keepData;
   final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   String base;
   int port;
@@ -90,6 +92,7 @@ public class CheckinsBench {
         case "--duration" -> { b.durationS = Integer.parseInt(v); i++; }
         case "--batch" -> { b.batch = Integer.parseInt(v); i++; }
         case "--panel-requests" -> { b.panelRequests = Integer.parseInt(v); i++; }
+        case "--keep-data" -> b.keepData = true;
         default -> throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -159,6 +162,14 @@ public class CheckinsBench {
     } finally {
       server.destroy();
       server.waitFor();
+      // The store's data (hundreds of MB per run) goes; the server log stays for a look afterwards.
+      if (!keepData) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir.resolve("data"))) {
+          files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (java.io.IOException | java.io.UncheckedIOException e) {
+          log("could not remove " + dir.resolve("data") + ": " + e);
+        }
+      }
     }
   }
 
