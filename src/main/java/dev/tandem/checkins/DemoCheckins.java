@@ -12,6 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Demo check-in history, seeded through the same services the API uses: schedules, about 60 days
@@ -20,6 +22,7 @@ import java.util.Random;
  * open safety alert), and Ana's medication start and dose change.
  */
 final class DemoCheckins {
+  private static final Logger LOG = LoggerFactory.getLogger(DemoCheckins.class);
   private static final int DAYS = 60;
   private final Checkins f;
   private final Clock clock;
@@ -58,7 +61,7 @@ final class DemoCheckins {
    */
   private void historyLater(Map<String, Caller> who, Object[][] plan, Instant today) {
     f.vertx().setTimer(3000, id -> loadHistory(who, plan, today)
-        .onFailure(t -> org.slf4j.LoggerFactory.getLogger(DemoCheckins.class).warn("demo check-in history not loaded: {}", t.toString())));
+        .onFailure(t -> LOG.warn("demo check-in history not loaded: {}", t.toString())));
   }
 
   private Future<Void> loadHistory(Map<String, Caller> who, Object[][] plan, Instant today) {

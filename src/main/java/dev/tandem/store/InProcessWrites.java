@@ -136,11 +136,11 @@ final class InProcessWrites {
       cmd.put(inserts ? "documents" : "updates", statements);
       cmd.put("$db", database);
       TAKEN.incrementAndGet();
-      return run(command, cmd, ops.size(), inserts);
+      return run(command, cmd, ops.size(), inserts, ordered);
     }, false);
   }
 
-  private MongoClientBulkWriteResult run(String command, Document cmd, int count, boolean inserts) {
+  private MongoClientBulkWriteResult run(String command, Document cmd, int count, boolean inserts, boolean ordered) {
     Document reply;
     try {
       reply = backend.handleCommand(channels.get(), database, command, cmd);
@@ -170,8 +170,10 @@ final class InProcessWrites {
     List<BulkWriteUpsert> upserts = new ArrayList<>();
     BulkWriteResult result;
     if (inserts) {
-      for (int i = 0; i < count; i++) {
-        if (!failed.contains(i) && (errors.isEmpty() || !Boolean.TRUE.equals(cmd.get("ordered")) || i < firstError(errors))) {
+      // An ordered insert stops at its first error; an unordered one goes on past each.
+      int end = ordered && !errors.isEmpty() ? errors.stream().mapToInt(BulkWriteError::getIndex).min().getAsInt() : count;
+      for (int i = 0; i < end; i++) {
+        if (!failed.contains(i)) {
           inserted.add(new BulkWriteInsert(i, null));
         }
       }
@@ -194,10 +196,6 @@ final class InProcessWrites {
     inserted.forEach(i -> ins.add(new JsonObject().put(MongoClientBulkWriteResult.INDEX, i.getIndex())));
     return new MongoClientBulkWriteResult(result.getInsertedCount(), result.getMatchedCount(), result.getDeletedCount(),
         result.getModifiedCount(), ups, ins);
-  }
-
-  private static int firstError(List<BulkWriteError> errors) {
-    return errors.stream().mapToInt(BulkWriteError::getIndex).min().orElse(Integer.MAX_VALUE);
   }
 
   /** Thrown (without a stack) when a value is not one this path converts; the write takes the driver. */
