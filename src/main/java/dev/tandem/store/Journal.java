@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,8 +59,8 @@ final class Journal implements AutoCloseable {
   private final Path dir;
   private final boolean sync;
   private final Object flushLock = new Object();
-  private ByteBuf pending = Unpooled.buffer(64 * 1024);
-  private ByteBuf spare = Unpooled.buffer(64 * 1024);
+  private BsonBytes pending = new BsonBytes(64 * 1024);
+  private BsonBytes spare = new BsonBytes(64 * 1024);
   private long appended;
   private long flushed;
   private long generation;
@@ -206,23 +205,18 @@ final class Journal implements AutoCloseable {
     appended++;
   }
 
-  private static void encode(ByteBuf buf, byte op, String database, String collection, Document document) {
-    int start = buf.writerIndex();
-    buf.writeLong(0); // length + crc, filled in below
+  private static void encode(BsonBytes buf, byte op, String database, String collection, Document document) {
+    int start = buf.size();
+    buf.writeLong(0); // length + crc (big-endian), filled in below
     buf.writeByte(op);
-    writeCString(buf, database);
-    writeCString(buf, collection);
-    BsonEncoder.encodeDocument(document, buf);
-    int len = buf.writerIndex() - start - HEADER;
+    buf.writeCString(database);
+    buf.writeCString(collection);
+    buf.writeDocument(document);
+    int len = buf.size() - start - HEADER;
     CRC32C c = new CRC32C();
-    c.update(buf.nioBuffer(start + HEADER, len));
-    buf.setInt(start, len);
-    buf.setInt(start + 4, (int) c.getValue());
-  }
-
-  private static void writeCString(ByteBuf buf, String s) {
-    buf.writeBytes(s.getBytes(StandardCharsets.UTF_8));
-    buf.writeByte(0);
+    c.update(buf.array(), start + HEADER, len);
+    buf.setIntBE(start, len);
+    buf.setIntBE(start + 4, (int) c.getValue());
   }
 
   /**
@@ -243,7 +237,7 @@ final class Journal implements AutoCloseable {
       if (flushed >= target) {
         return;
       }
-      ByteBuf out;
+      BsonBytes out;
       long upTo;
       synchronized (this) {
         out = pending;
@@ -252,14 +246,14 @@ final class Journal implements AutoCloseable {
         upTo = appended;
       }
       try {
-        ByteBuffer nio = out.nioBuffer();
+        ByteBuffer nio = out.asByteBuffer();
         while (nio.hasRemaining()) {
           channel.write(nio);
         }
         if (sync) {
           channel.force(false);
         }
-        tailBytes += out.readableBytes();
+        tailBytes += out.size();
         flushed = upTo;
       } catch (IOException e) {
         failure = e;
@@ -267,7 +261,7 @@ final class Journal implements AutoCloseable {
       } finally {
         out.clear();
         if (out.capacity() > 4 * 1024 * 1024) {
-          spare = Unpooled.buffer(64 * 1024);
+          spare = new BsonBytes(64 * 1024);
         }
       }
     }
@@ -313,13 +307,13 @@ final class Journal implements AutoCloseable {
    */
   void writeSnapshot(long gen, SnapshotSource source) throws IOException {
     Path tmp = dir.resolve("snapshot-" + gen + ".tmp");
-    ByteBuf buf = Unpooled.buffer(1024 * 1024);
+    BsonBytes buf = new BsonBytes(1024 * 1024);
     long written;
     try (FileChannel out = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
         StandardOpenOption.WRITE)) {
       IOException[] failed = new IOException[1];
       source.writeTo((db, coll, d) -> encode(buf, PUT, db, coll, d), () -> {
-        if (failed[0] == null && buf.readableBytes() > 0) {
+        if (failed[0] == null && buf.size() > 0) {
           try {
             drain(buf, out);
           } catch (IOException e) {
@@ -384,8 +378,8 @@ final class Journal implements AutoCloseable {
   }
 
 
-  private static void drain(ByteBuf buf, FileChannel out) throws IOException {
-    ByteBuffer nio = buf.nioBuffer();
+  private static void drain(BsonBytes buf, FileChannel out) throws IOException {
+    ByteBuffer nio = buf.asByteBuffer();
     while (nio.hasRemaining()) {
       out.write(nio);
     }
