@@ -108,6 +108,8 @@ public class CheckinsBench {
     // warm-up, ran the embedded store out of its 2 GB heap during the history load.
     Rate single;
     Rate batched;
+    double probeBefore = speedProbe();
+    log(String.format("speed probe before: %.1f ms", probeBefore));
     Path dir = Files.createTempDirectory("tandem-checkins-bench");
     Process server = start(dir);
     log("server log (uploads): " + dir.resolve("server.log"));
@@ -143,6 +145,7 @@ public class CheckinsBench {
     } finally {
       stop(server, dir);
     }
+    double probeAfter = speedProbe();
     String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name")).findFirst()
         .map(l -> l.substring(l.indexOf(':') + 1).trim()).orElse("?");
     System.out.println();
@@ -161,6 +164,43 @@ public class CheckinsBench {
     System.out.printf("| server busy after the last history upload (follow-up work) | %.1f s |%n", settleS);
     System.out.printf("| monitoring panel, %d patients x %d daily check-ins (second server): p50 / p95 / p99 / max ms | %.1f / %.1f / %.1f / %.1f |%n",
         ids.size(), history, panel[0], panel[1], panel[2], panel[3]);
+    System.out.printf("| speed probe (fixed single-thread work, no server running; lower is faster): before / after | %.1f / %.1f ms |%n",
+        probeBefore, probeAfter);
+  }
+
+  /**
+   * Times a fixed piece of single-threaded work (map updates, string building, a sort; median of
+   * the last five of seven rounds) while no server runs. This machine's speed drifts: the same jar
+   * with the same flags has given 481 and 803 us of server CPU per upload in runs minutes apart,
+   * with the same per-thread shares, so a result means little without knowing how fast the
+   * machine was. Compare probes between runs, not with other machines.
+   */
+  static double speedProbe() {
+    long[] ns = new long[7];
+    long sink = 0;
+    for (int r = 0; r < ns.length; r++) {
+      long t0 = System.nanoTime();
+      java.util.Random rnd = new java.util.Random(42);
+      Map<String, Integer> counts = new java.util.HashMap<>();
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 200_000; i++) {
+        String k = "k" + rnd.nextInt(50_000);
+        counts.merge(k, 1, Integer::sum);
+        sb.setLength(0);
+        sb.append("{\"").append(k).append("\":").append(i).append('}');
+        sink += sb.toString().hashCode();
+      }
+      int[] a = rnd.ints(300_000).toArray();
+      Arrays.sort(a);
+      sink += a[a.length / 2] + counts.size();
+      ns[r] = System.nanoTime() - t0;
+    }
+    if (sink == 42) {
+      System.out.print(""); // keeps the work observable
+    }
+    long[] last = Arrays.copyOfRange(ns, 2, ns.length);
+    Arrays.sort(last);
+    return last[last.length / 2] / 1e6;
   }
 
   /** Logs in as the demo prescriber and invites the patients (their care teams include her). */

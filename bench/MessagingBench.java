@@ -263,6 +263,44 @@ public final class MessagingBench {
   }
 
   // ---- the benchmark -------------------------------------------------------------------------
+  double probeBefore;
+  double probeAfter;
+
+  /**
+   * Times a fixed piece of single-threaded work (map updates, string building, a sort; median of
+   * the last five of seven rounds) while no server runs. This machine's speed drifts between runs
+   * minutes apart (the check-ins benchmark has seen 481 and 803 us of server CPU per upload for the
+   * same jar), so a result means little without knowing how fast the machine was. Compare probes
+   * between runs, not with other machines. (The same probe is in CheckinsBench.)
+   */
+  static double speedProbe() {
+    long[] ns = new long[7];
+    long sink = 0;
+    for (int r = 0; r < ns.length; r++) {
+      long t0 = System.nanoTime();
+      java.util.Random rnd = new java.util.Random(42);
+      Map<String, Integer> counts = new java.util.HashMap<>();
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < 200_000; i++) {
+        String k = "k" + rnd.nextInt(50_000);
+        counts.merge(k, 1, Integer::sum);
+        sb.setLength(0);
+        sb.append("{\"").append(k).append("\":").append(i).append('}');
+        sink += sb.toString().hashCode();
+      }
+      int[] a = rnd.ints(300_000).toArray();
+      Arrays.sort(a);
+      sink += a[a.length / 2] + counts.size();
+      ns[r] = System.nanoTime() - t0;
+    }
+    if (sink == 42) {
+      System.out.print(""); // keeps the work observable
+    }
+    long[] last = Arrays.copyOfRange(ns, 2, ns.length);
+    Arrays.sort(last);
+    return last[last.length / 2] / 1e6;
+  }
+
   int run() throws Exception {
     filler = filler(bodyBytes);
     warmPageCache(jar);
@@ -271,6 +309,8 @@ public final class MessagingBench {
       waitForQuiet("before start");
     }
     String loadBefore = loadAvg();
+    probeBefore = speedProbe();
+    log(String.format(Locale.ROOT, "speed probe before: %.1f ms", probeBefore));
     long benchStart = System.nanoTime();
     Path dir = Files.createTempDirectory("tandem-msgbench-");
     Server server = null;
@@ -304,6 +344,7 @@ public final class MessagingBench {
       }
       double stopS = server.stop();
       log(String.format(Locale.ROOT, "server stopped in %.2f s", stopS));
+      probeAfter = speedProbe();
       String md = report(gcName, loadBefore, loadAvg(), benchS, readyS, setupS, connectS, jit, sat, fixed, mem, gcTotal);
       System.out.println(md);
       if (out != null) {
@@ -1387,6 +1428,8 @@ public final class MessagingBench {
         .append(cmd("git", "status", "--porcelain", "--untracked-files=no").isEmpty() ? "" : " (+ uncommitted changes)").append(" |\n");
     sb.append("| load average (1/5/15 min) | before ").append(loadBefore).append(", after ").append(loadAfter).append(" |\n");
     sb.append("| machine quiet | ").append(quietNotes.isEmpty() ? "not waited for" : String.join("; ", quietNotes)).append(" |\n");
+    sb.append("| speed probe (fixed single-thread work, no server running; lower is faster) | before ").append(f2(probeBefore))
+        .append(" ms, after ").append(f2(probeAfter)).append(" ms |\n");
     sb.append("| load | ").append(pairs).append(" pairs = ").append(2 * pairs).append(" WebSockets over ").append(httpClients)
         .append(" HttpClients (").append(directExecutor ? "callbacks on their selector threads" : "default executors")
         .append("); body ").append(bodyBytes).append(" bytes; each message goes to the peer and to the sender's own socket |\n");
