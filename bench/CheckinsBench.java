@@ -170,38 +170,49 @@ public class CheckinsBench {
 
   /**
    * Times a fixed piece of single-threaded work (map updates, string building, a sort; median of
-   * the last five of seven rounds) while no server runs. This machine's speed drifts: the same jar
+   * nine rounds after 5 s of warm-up) while no server runs. This machine's speed drifts: the same jar
    * with the same flags has given 481 and 803 us of server CPU per upload in runs minutes apart,
    * with the same per-thread shares, so a result means little without knowing how fast the
    * machine was. Compare probes between runs, not with other machines.
    */
   static double speedProbe() {
-    long[] ns = new long[7];
     long sink = 0;
+    // Warm-up: on this machine the JIT needs about 3 s to compile a round (measured: ~150 ms a
+    // round before, ~50 ms after); the probe measures the machine, not the compiler.
+    long warmUntil = System.nanoTime() + 5_000_000_000L;
+    while (System.nanoTime() < warmUntil) {
+      sink += probeRound();
+    }
+    long[] ns = new long[9];
     for (int r = 0; r < ns.length; r++) {
       long t0 = System.nanoTime();
-      java.util.Random rnd = new java.util.Random(42);
-      Map<String, Integer> counts = new java.util.HashMap<>();
-      StringBuilder sb = new StringBuilder();
-      for (int i = 0; i < 200_000; i++) {
-        String k = "k" + rnd.nextInt(50_000);
-        counts.merge(k, 1, Integer::sum);
-        sb.setLength(0);
-        sb.append("{\"").append(k).append("\":").append(i).append('}');
-        sink += sb.toString().hashCode();
-      }
-      int[] a = rnd.ints(300_000).toArray();
-      Arrays.sort(a);
-      sink += a[a.length / 2] + counts.size();
+      sink += probeRound();
       ns[r] = System.nanoTime() - t0;
     }
     if (sink == 42) {
       System.out.print(""); // keeps the work observable
     }
-    long[] last = Arrays.copyOfRange(ns, 2, ns.length);
-    Arrays.sort(last);
-    return last[last.length / 2] / 1e6;
+    Arrays.sort(ns);
+    return ns[ns.length / 2] / 1e6;
   }
+
+  static long probeRound() {
+    long sink = 0;
+    java.util.Random rnd = new java.util.Random(42);
+    Map<String, Integer> counts = new java.util.HashMap<>();
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < 200_000; i++) {
+      String k = "k" + rnd.nextInt(50_000);
+      counts.merge(k, 1, Integer::sum);
+      sb.setLength(0);
+      sb.append("{\"").append(k).append("\":").append(i).append('}');
+      sink += sb.toString().hashCode();
+    }
+    int[] a = rnd.ints(300_000).toArray();
+    Arrays.sort(a);
+    return sink + a[a.length / 2] + counts.size();
+  }
+
 
   /** Logs in as the demo prescriber and invites the patients (their care teams include her). */
   void setUp(Process server) throws Exception {
