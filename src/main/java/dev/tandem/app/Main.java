@@ -81,7 +81,7 @@ public final class Main {
     PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     Vertx vertx = Vertx.builder()
         .with(new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions().setEnabled(true)))
-        .withMetrics(new MicrometerMetricsFactory(registry))
+        .withMetrics(new GuardedMetricsFactory(new MicrometerMetricsFactory(registry)))
         .build();
     MainVerticle app = new MainVerticle(cfg, Clock.systemUTC(), registry);
     vertx.deployVerticle(app).onSuccess(id -> {
