@@ -63,6 +63,14 @@ final class BsonBytes {
     size = 0;
   }
 
+  /** Drops everything written after the first {@code newSize} bytes. */
+  void truncate(int newSize) {
+    if (newSize < 0 || newSize > size) {
+      throw new IllegalArgumentException("cannot truncate " + size + " bytes to " + newSize);
+    }
+    size = newSize;
+  }
+
   /** The bytes written so far, as a buffer over this array (valid until the next write). */
   ByteBuffer asByteBuffer() {
     return ByteBuffer.wrap(buf, 0, size);

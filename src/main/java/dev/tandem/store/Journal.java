@@ -207,11 +207,18 @@ final class Journal implements AutoCloseable {
 
   private static void encode(BsonBytes buf, byte op, String database, String collection, Document document) {
     int start = buf.size();
-    buf.writeLong(0); // length + crc (big-endian), filled in below
-    buf.writeByte(op);
-    buf.writeCString(database);
-    buf.writeCString(collection);
-    buf.writeDocument(document);
+    try {
+      buf.writeLong(0); // length + crc (big-endian), filled in below
+      buf.writeByte(op);
+      buf.writeCString(database);
+      buf.writeCString(collection);
+      buf.writeDocument(document);
+    } catch (RuntimeException e) {
+      // A value that cannot be encoded: drop the half-written record. Left in the buffer, its
+      // zero length would end the replay at the next start there, and every later record with it.
+      buf.truncate(start);
+      throw e;
+    }
     int len = buf.size() - start - HEADER;
     CRC32C c = new CRC32C();
     c.update(buf.array(), start + HEADER, len);
