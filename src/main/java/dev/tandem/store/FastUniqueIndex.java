@@ -21,16 +21,8 @@ import java.util.List;
  * way to the key values of {@link TopLevelKeyUniqueIndex}.
  */
 final class FastUniqueIndex extends TopLevelKeyUniqueIndex {
-  private final String[] fields;
-
   FastUniqueIndex(String name, List<IndexKey> keys, boolean sparse) {
     super(name, keys, sparse);
-    String[] f = new String[keys.size()];
-    for (int i = 0; i < f.length; i++) {
-      String k = keys.get(i).getKey();
-      f[i] = k.indexOf('.') < 0 ? k : null;
-    }
-    this.fields = f;
   }
 
   @Override
@@ -42,8 +34,12 @@ final class FastUniqueIndex extends TopLevelKeyUniqueIndex {
   }
 
   private boolean unchangedByReference(Document a, Document b) {
+    String[] fields = topLevelFields();
+    if (fields == null) {
+      return false;
+    }
     for (String f : fields) {
-      if (f == null || a.get(f) != b.get(f) || (a.get(f) == null && a.containsKey(f) != b.containsKey(f))) {
+      if (a.get(f) != b.get(f) || (a.get(f) == null && a.containsKey(f) != b.containsKey(f))) {
         return false;
       }
     }

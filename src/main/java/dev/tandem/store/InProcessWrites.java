@@ -42,10 +42,10 @@ import org.bson.BsonString;
  *
  * <p>Why: under single check-in uploads a quarter of the server's CPU went to carrying these
  * writes over the loopback socket (the driver encoding each command on its one connection-pool
- * thread, Netty on both sides, the server decoding it again), measured with JFR and /proc (README,
- * Performance). Reads, index creation and everything else still go through vertx-mongo-client
- * and the driver, and so does any bulk write this class does not take (see {@link #write}); the
- * features' code is the same in both store modes. {@code InProcessWritesTest} runs the same
+ * thread, Netty on both sides, the server decoding it again), measured with JFR and /proc
+ * ({@code docs/performance-log.md}, session 8). Reads, index creation and everything else still
+ * go through vertx-mongo-client and the driver, and so does any bulk write this class does not
+ * take (see {@link #write}); the features' code is the same in both store modes. {@code InProcessWritesTest} runs the same
  * writes both ways and compares the stored documents, the results and the errors.
  *
  * <p>Runs the engine on a small worker pool of its own (never on an event loop: the journal

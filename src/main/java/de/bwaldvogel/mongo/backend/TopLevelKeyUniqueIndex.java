@@ -46,6 +46,11 @@ public abstract class TopLevelKeyUniqueIndex extends MemoryUniqueIndex {
     this.engine = new MemoryUniqueIndex(name, keys, sparse);
   }
 
+  /** The key fields when all of them are plain top-level fields, else null (do not modify). */
+  protected final String[] topLevelFields() {
+    return topLevel;
+  }
+
   @Override
   Set<KeyValue> getKeyValues(Document document, boolean normalize) {
     if (topLevel == null) {
