@@ -30,6 +30,7 @@ import java.util.regex.Pattern;
  *   java bench/CheckinsBench.java --jar target/tandem.jar [options]
  *
  *   --jar PATH                 the server fat jar (default target/tandem.jar)
+ *   --java PATH                java binary for the server (default: the one running this program)
  *   --server-jvm-flags "..."   JVM flags for the server child (default none)
  *   --patients N               patients on the clinician's panel (default 500)
  *   --history D                daily check-ins stored per patient before the panel is measured (default 365)
@@ -58,6 +59,8 @@ import java.util.regex.Pattern;
 public class CheckinsBench {
   static final String PASSWORD = "tandem-demo-2026";
   Path jar = Path.of("target/tandem.jar");
+  /** The server's java binary; by default the one running this program. */
+  String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
   List<String> serverFlags = new ArrayList<>();
   int patients = 500;
   int history = 365;
@@ -84,6 +87,7 @@ public class CheckinsBench {
       String v = i + 1 < args.length ? args[i + 1] : null;
       switch (args[i]) {
         case "--jar" -> { b.jar = Path.of(v); i++; }
+        case "--java" -> { b.javaBin = v; i++; }
         case "--server-jvm-flags" -> { b.serverFlags = Arrays.stream(v.trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(); i++; }
         case "--patients" -> { b.patients = Integer.parseInt(v); i++; }
         case "--history" -> { b.history = Integer.parseInt(v); i++; }
@@ -151,8 +155,8 @@ public class CheckinsBench {
     System.out.println();
     System.out.println("## Check-ins benchmark");
     System.out.println();
-    System.out.printf("Machine: %s, %d cores; Java %s; server flags: %s%n%n", cpu, Runtime.getRuntime().availableProcessors(),
-        System.getProperty("java.version"), serverFlags.isEmpty() ? "(none)" : String.join(" ", serverFlags));
+    System.out.printf("Machine: %s, %d cores; server Java %s; server flags: %s%n%n", cpu, Runtime.getRuntime().availableProcessors(),
+        serverJavaVersion(), serverFlags.isEmpty() ? "(none)" : String.join(" ", serverFlags));
     System.out.println("| measure | result |");
     System.out.println("|---|---|");
     System.out.printf("| uploads/s, one response per request, %d in flight | %.0f |%n", concurrency, single.perSecond());
@@ -555,11 +559,23 @@ public class CheckinsBench {
     throw new IOException("no free port between 20000 and 32000");
   }
 
+  /** The server java's first version line, e.g. {@code openjdk version "17.0.15" 2025-04-15}. */
+  String serverJavaVersion() {
+    try {
+      Process p = new ProcessBuilder(javaBin, "-version").redirectErrorStream(true).start();
+      String out = new String(p.getInputStream().readAllBytes()).strip();
+      p.waitFor();
+      return out.lines().findFirst().orElse(javaBin);
+    } catch (IOException | InterruptedException e) {
+      return javaBin;
+    }
+  }
+
   Process start(Path dir) throws IOException {
     port = freePort();
     base = "http://127.0.0.1:" + port;
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(javaBin);
     cmd.addAll(serverFlags);
     cmd.add("-jar");
     cmd.add(jar.toAbsolutePath().toString());

@@ -23,7 +23,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 source bin/jvm-flags.sh
 SERVER_JVM_FLAGS="${TANDEM_BENCH_SERVER_JVM_FLAGS:-$TANDEM_DEFAULT_JVM_FLAGS}"
 # TrimNativeHeapInterval is in recent JDK 17 updates only (17.0.15 here); an older JVM refuses it.
-if [[ $SERVER_JVM_FLAGS == *TrimNativeHeapInterval* ]] && ! java -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then
+if [[ $SERVER_JVM_FLAGS == *TrimNativeHeapInterval* ]] && ! "$TANDEM_JAVA" -XX:TrimNativeHeapInterval=1000 -version >/dev/null 2>&1; then
   echo "run-foundation: this JVM has no -XX:TrimNativeHeapInterval; running without it" >&2
   SERVER_JVM_FLAGS=$(sed -E 's/ ?-XX:TrimNativeHeapInterval=[0-9]+//' <<<"$SERVER_JVM_FLAGS")
 fi
@@ -60,7 +60,7 @@ train_appcds() {
   echo "run-foundation: training run for $jsa" >&2
   # shellcheck disable=SC2086 # the flags are meant to be split
   (cd "$dir" && exec env -u JAVA_TOOL_OPTIONS -u JDK_JAVA_OPTIONS TANDEM_HTTP_PORT=0 TANDEM_STORE_EMBEDDED_PORT=0 \
-    TANDEM_STORE_DATA_DIR="$dir/data" java $SERVER_JVM_FLAGS -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" >"$dir/log" 2>&1) &
+    TANDEM_STORE_DATA_DIR="$dir/data" "$TANDEM_JAVA" $SERVER_JVM_FLAGS -XX:ArchiveClassesAtExit="$jsa" -jar "$jar" >"$dir/log" 2>&1) &
   pid=$!
   for ((i = 0; i < 900; i++)); do
     grep -q 'Tandem is ready at' "$dir/log" 2>/dev/null && break
@@ -79,7 +79,7 @@ train_appcds() {
 }
 
 if $appcds; then
-  jsa="${jar%.jar}.jsa"
+  jsa="${jar%.jar}-java$TANDEM_JAVA_FEATURE.jsa"
   if [[ ! -s $jsa || $jsa -ot $jar ]]; then
     rm -f "$jsa"
     train_appcds "$jsa"
@@ -89,4 +89,4 @@ fi
 
 # Waits up to 60 s (twice) for a quiet machine: other builds or tests on the same cores skew every
 # number; the report says whether it was quiet and how busy other processes were in each phase.
-exec java bench/FoundationBench.java --jar "$jar" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "${args[@]}"
+exec java bench/FoundationBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "${args[@]}"

@@ -42,4 +42,4 @@ if [[ ! -f $jar ]]; then
 fi
 
 # Wait up to 60 s for a quiet machine: other builds or tests on the same 2 cores skew every number.
-exec java bench/MessagingBench.java --jar "$jar" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "$@"
+exec java bench/MessagingBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "$@"

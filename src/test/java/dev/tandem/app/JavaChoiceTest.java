@@ -1,0 +1,144 @@
+package dev.tandem.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * bin/java.sh, which chooses the java that bin/tandem and the benchmarks run the server on: the
+ * newest Java 17+ among PATH, JAVA_HOME and the JVM root, or TANDEM_JAVA. Fake JDKs (a release file
+ * and a bin/java script) stand in for real ones; the script is run by bash as the launchers source it.
+ */
+class JavaChoiceTest {
+  @TempDir
+  Path tmp;
+
+  private record Result(int exit, String out, String err) {}
+
+  /** A fake JDK home under {@code parent}: a release file with the version, and a bin/java that prints it. */
+  private Path jdk(Path parent, String name, String version, boolean releaseFile) throws IOException {
+    Path home = parent.resolve(name);
+    Files.createDirectories(home.resolve("bin"));
+    if (releaseFile) {
+      Files.writeString(home.resolve("release"), "IMPLEMENTOR=\"Test\"\nJAVA_VERSION=\"" + version + "\"\nOS_NAME=\"Linux\"\n");
+    }
+    Path java = home.resolve("bin/java");
+    Files.writeString(java, "#!/bin/sh\necho 'openjdk version \"" + version + "\" 2026-01-01' >&2\n");
+    Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+    return java;
+  }
+
+  /** A PATH with the tools the script uses (readlink, dirname, sed) and no java. */
+  private String toolsWithoutJava() throws IOException {
+    Path dir = Files.createDirectories(tmp.resolve("tools"));
+    for (String tool : List.of("readlink", "dirname", "sed")) {
+      Path link = dir.resolve(tool);
+      if (!Files.exists(link)) {
+        Path real = Files.exists(Path.of("/usr/bin", tool)) ? Path.of("/usr/bin", tool) : Path.of("/bin", tool);
+        Files.createSymbolicLink(link, real);
+      }
+    }
+    return dir.toString();
+  }
+
+  private Result choose(Map<String, String> env) throws Exception {
+    Path script = Path.of("bin/java.sh").toAbsolutePath();
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+        "source \"$1\" && echo \"$TANDEM_JAVA|$TANDEM_JAVA_FEATURE|$TANDEM_JAVA_VERSION\"", "test", script.toString());
+    pb.environment().keySet().removeIf(k -> k.equals("TANDEM_JAVA") || k.equals("JAVA_HOME") || k.equals("TANDEM_JVM_ROOT"));
+    pb.environment().put("PATH", "/usr/bin:/bin");
+    pb.environment().putAll(env);
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return new Result(p.exitValue(), out, err);
+  }
+
+  @Test
+  void takesTheNewestJavaOf17OrLaterFromPathJavaHomeAndTheJvmRoot() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("jvm"));
+    jdk(root, "jdk-17", "17.0.15", true);
+    Path newest = jdk(root, "temurin-25", "25.0.3", true);
+    jdk(root, "jdk-21", "21.0.5", true);
+    jdk(root, "jdk-8", "1.8.0_392", true);
+    Path onPath = jdk(tmp.resolve("elsewhere"), "jdk-17", "17.0.2", true);
+    Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "PATH", onPath.getParent() + ":/usr/bin:/bin"));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(newest.toRealPath() + "|25|25.0.3", r.out());
+
+    // A newer one in JAVA_HOME outside the root wins too.
+    Path home = jdk(tmp.resolve("opt"), "jdk-26", "26-ea", true);
+    r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "JAVA_HOME", home.getParent().getParent().toString()));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(home.toRealPath() + "|26|26-ea", r.out());
+  }
+
+  @Test
+  void asksTheJavaItsVersionWhenItsHomeHasNoReleaseFile() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("jvm"));
+    jdk(root, "jdk-17", "17.0.15", true);
+    Path bare = jdk(root, "jre-21", "21.0.5", false);
+    Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString()));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(bare.toRealPath() + "|21|21.0.5", r.out());
+  }
+
+  @Test
+  void tandemJavaOverridesTheChoice() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("jvm"));
+    jdk(root, "temurin-25", "25.0.3", true);
+    Path chosen = jdk(tmp.resolve("mine"), "jdk-17", "17.0.15", true);
+    Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "TANDEM_JAVA", chosen.toString()));
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(chosen + "|17|17.0.15", r.out());
+  }
+
+  @Test
+  void refusesJavaOlderThan17AndAMissingBinary() throws Exception {
+    Path root = Files.createDirectories(tmp.resolve("jvm"));
+    Path old = jdk(root, "jdk-11", "11.0.20", true);
+    Path empty = Files.createDirectories(tmp.resolve("empty"));
+    Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "PATH", toolsWithoutJava()));
+    assertEquals(2, r.exit());
+    assertEquals("", r.out());
+    assertTrue(r.err().contains("Tandem needs Java 17 or later") && r.err().contains("11.0.20"), r.err());
+
+    r = choose(Map.of("TANDEM_JAVA", old.toString()));
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("Tandem needs Java 17 or later"), r.err());
+
+    r = choose(Map.of("TANDEM_JAVA", tmp.resolve("no/such/java").toString()));
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("is not an executable java binary"), r.err());
+
+    r = choose(Map.of("TANDEM_JVM_ROOT", empty.toString(), "PATH", toolsWithoutJava()));
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("No java found"), r.err());
+  }
+
+  @Test
+  void theDefaultFlagsAddCompactHeadersOnlyFromJava25() throws Exception {
+    for (var c : List.of(List.of("17.0.15", "false"), List.of("25.0.3", "true"))) {
+      Path java = jdk(tmp.resolve("v" + c.get(0)), "jdk", c.get(0), true);
+      ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source bin/jvm-flags.sh && echo \"$TANDEM_DEFAULT_JVM_FLAGS\"");
+      pb.environment().put("TANDEM_JAVA", java.toString());
+      Process p = pb.start();
+      String flags = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+      assertEquals(0, p.exitValue());
+      assertTrue(flags.contains("-XX:+UseG1GC -Xms128m -Xmx2g"), flags);
+      assertEquals(Boolean.parseBoolean(c.get(1)), flags.contains("-XX:+UseCompactObjectHeaders"), c.get(0) + ": " + flags);
+    }
+  }
+}
