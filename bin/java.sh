@@ -5,10 +5,10 @@
 # java on PATH, $JAVA_HOME/bin/java and the JDKs under /usr/lib/jvm (TANDEM_JVM_ROOT to look
 # elsewhere). Tandem is compiled for Java 17 (the build and the tests use Maven's java) and runs
 # unchanged on later JDKs, which do its work with less CPU: on the 2-core machine of the README's
-# Performance section, within the same hour and at the same machine speed, JDK 25 (with compact
-# object headers, bin/jvm-flags.sh) took 391-444 us of server CPU per single check-in upload
-# against 568 us on JDK 17 (3,569-3,950 uploads/s against 2,900), and about a tenth less per
-# message (docs/performance-log.md, session 10). The test suite passes on both.
+# Performance section, JDK 25 (with compact object headers, bin/jvm-flags.sh) took 391-526 us of
+# server CPU per single check-in upload in the session's runs at the machine's usual speed, against
+# 568 us on JDK 17 in the same hour (2,900 uploads/s against 3,039-3,950), and about a tenth less
+# per message (docs/performance-log.md, session 10). The test suite passes on both.
 #
 # Sets TANDEM_JAVA (the binary), TANDEM_JAVA_FEATURE (its feature version: 17, 21, 25, ...) and
 # TANDEM_JAVA_VERSION (the full version string), or exits with a message when no Java 17+ is found.
