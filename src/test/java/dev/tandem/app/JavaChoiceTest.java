@@ -65,6 +65,20 @@ class JavaChoiceTest {
     return new Result(p.exitValue(), out, err);
   }
 
+  /** The script chose {@code expected} ("binary|feature|version") and succeeded. */
+  private static void assertChosen(String expected, Result r) {
+    assertEquals(0, r.exit(), r.err());
+    assertEquals(expected, r.out());
+  }
+
+  /** The script refused with exit code 2 and said each of {@code words}. */
+  private static void assertRefused(Result r, String... words) {
+    assertEquals(2, r.exit());
+    for (String w : words) {
+      assertTrue(r.err().contains(w), r.err());
+    }
+  }
+
   @Test
   void takesTheNewestJavaOf17OrLaterFromPathJavaHomeAndTheJvmRoot() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("jvm"));
@@ -74,14 +88,12 @@ class JavaChoiceTest {
     jdk(root, "jdk-8", "1.8.0_392", true);
     Path onPath = jdk(tmp.resolve("elsewhere"), "jdk-17", "17.0.2", true);
     Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "PATH", onPath.getParent() + ":/usr/bin:/bin"));
-    assertEquals(0, r.exit(), r.err());
-    assertEquals(newest.toRealPath() + "|25|25.0.3", r.out());
+    assertChosen(newest.toRealPath() + "|25|25.0.3", r);
 
     // A newer one in JAVA_HOME outside the root wins too.
     Path home = jdk(tmp.resolve("opt"), "jdk-26", "26-ea", true);
     r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "JAVA_HOME", home.getParent().getParent().toString()));
-    assertEquals(0, r.exit(), r.err());
-    assertEquals(home.toRealPath() + "|26|26-ea", r.out());
+    assertChosen(home.toRealPath() + "|26|26-ea", r);
   }
 
   @Test
@@ -90,8 +102,7 @@ class JavaChoiceTest {
     jdk(root, "jdk-17", "17.0.15", true);
     Path bare = jdk(root, "jre-21", "21.0.5", false);
     Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString()));
-    assertEquals(0, r.exit(), r.err());
-    assertEquals(bare.toRealPath() + "|21|21.0.5", r.out());
+    assertChosen(bare.toRealPath() + "|21|21.0.5", r);
   }
 
   @Test
@@ -100,8 +111,7 @@ class JavaChoiceTest {
     jdk(root, "temurin-25", "25.0.3", true);
     Path chosen = jdk(tmp.resolve("mine"), "jdk-17", "17.0.15", true);
     Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "TANDEM_JAVA", chosen.toString()));
-    assertEquals(0, r.exit(), r.err());
-    assertEquals(chosen + "|17|17.0.15", r.out());
+    assertChosen(chosen + "|17|17.0.15", r);
   }
 
   @Test
@@ -110,21 +120,17 @@ class JavaChoiceTest {
     Path old = jdk(root, "jdk-11", "11.0.20", true);
     Path empty = Files.createDirectories(tmp.resolve("empty"));
     Result r = choose(Map.of("TANDEM_JVM_ROOT", root.toString(), "PATH", toolsWithoutJava()));
-    assertEquals(2, r.exit());
+    assertRefused(r, "Tandem needs Java 17 or later", "11.0.20");
     assertEquals("", r.out());
-    assertTrue(r.err().contains("Tandem needs Java 17 or later") && r.err().contains("11.0.20"), r.err());
 
     r = choose(Map.of("TANDEM_JAVA", old.toString()));
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("Tandem needs Java 17 or later"), r.err());
+    assertRefused(r, "Tandem needs Java 17 or later");
 
     r = choose(Map.of("TANDEM_JAVA", tmp.resolve("no/such/java").toString()));
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("is not an executable java binary"), r.err());
+    assertRefused(r, "is not an executable java binary");
 
     r = choose(Map.of("TANDEM_JVM_ROOT", empty.toString(), "PATH", toolsWithoutJava()));
-    assertEquals(2, r.exit());
-    assertTrue(r.err().contains("No java found"), r.err());
+    assertRefused(r, "No java found");
   }
 
   @Test
