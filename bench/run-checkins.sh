@@ -16,4 +16,4 @@ if [[ ! -f target/tandem.jar ]]; then
   echo "run-checkins: building target/tandem.jar (mvn -B -q -DskipTests package)" >&2
   mvn -B -q -DskipTests package
 fi
-exec java bench/CheckinsBench.java --jar target/tandem.jar --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" "$@"
+exec java "${TANDEM_BENCH_CLIENT_JVM_FLAGS[@]}" bench/CheckinsBench.java --jar target/tandem.jar --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" "$@"

@@ -91,4 +91,4 @@ fi
 
 # Waits up to 60 s (twice) for a quiet machine: other builds or tests on the same cores skew every
 # number; the report says whether it was quiet and how busy other processes were in each phase.
-exec java bench/FoundationBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "${args[@]}"
+exec java "${TANDEM_BENCH_CLIENT_JVM_FLAGS[@]}" bench/FoundationBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "${args[@]}"

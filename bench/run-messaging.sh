@@ -8,6 +8,7 @@
 #   bench/run-messaging.sh --server-jvm-flags "-Xmx1g -XX:+UseParallelGC"
 #   bench/run-messaging.sh --jfr /tmp/messaging.jfr          # profile the server during saturation
 #   bench/run-messaging.sh --out /tmp/messaging.md
+#   TANDEM_HUGE_PAGES=on bench/run-messaging.sh             # server heap on huge pages (bin/jvm-flags.sh)
 #
 # Any option of bench/MessagingBench.java may follow; a later option overrides the defaults set
 # here. Builds target/tandem.jar first when it is missing (pass --jar PATH to use another jar).
@@ -42,4 +43,4 @@ if [[ ! -f $jar ]]; then
 fi
 
 # Wait up to 60 s for a quiet machine: other builds or tests on the same 2 cores skew every number.
-exec java bench/MessagingBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "$@"
+exec java "${TANDEM_BENCH_CLIENT_JVM_FLAGS[@]}" bench/MessagingBench.java --jar "$jar" --java "$TANDEM_JAVA" --server-jvm-flags "$SERVER_JVM_FLAGS" --quiet-wait 60 "$@"

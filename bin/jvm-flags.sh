@@ -46,6 +46,45 @@ if ((TANDEM_JAVA_FEATURE >= 25)); then
   TANDEM_DEFAULT_JVM_FLAGS="$TANDEM_DEFAULT_JVM_FLAGS -XX:+UseCompactObjectHeaders"
 fi
 
+# True when the kernel gives transparent huge pages to memory that asks for them (mode "always"
+# or "madvise"; the JVM asks with -XX:+UseTransparentHugePages). TANDEM_THP_SETTING names the file
+# to read (tests).
+tandem_thp_available() {
+  grep -qE '\[(always|madvise)\]' "${TANDEM_THP_SETTING:-/sys/kernel/mm/transparent_hugepage/enabled}" 2>/dev/null
+}
+
+# TANDEM_HUGE_PAGES=on: the heap (and the collector's tables) on 2 MB transparent huge pages, for
+# a server whose messaging latency matters most, on a kernel that samples page accesses (DAMON, as
+# on the benchmark machine: README, "This machine stalls large processes"). That sampling holds a
+# CPU for a time that grows with the 4 KB pages mapped: 49 ms at most in 20 s with a 1.5 GB heap,
+# 13 ms with huge pages (bench/PageStallProbe.java). Messaging p99 at 200/s 7.0-8.5 ms with it
+# against 16.4-18.3 ms without (session 11). Off by default because an idle server after the
+# login benchmark then kept 299-308 MiB (target 300) against ~250 MiB: the collector's tables stay
+# resident in 2 MB pieces. Check-in uploads were within the noise either way (two runs each); the
+# panel's p95 was 37-56 ms with it against 29-32 ms without.
+case ${TANDEM_HUGE_PAGES:-off} in
+  on)
+    if tandem_thp_available; then
+      TANDEM_DEFAULT_JVM_FLAGS="$TANDEM_DEFAULT_JVM_FLAGS -XX:+UseTransparentHugePages"
+    else
+      echo "TANDEM_HUGE_PAGES=on, but this kernel's transparent huge pages are off (${TANDEM_THP_SETTING:-/sys/kernel/mm/transparent_hugepage/enabled}); running without them" >&2
+    fi
+    ;;
+  off) ;;
+  *)
+    echo "TANDEM_HUGE_PAGES is on or off, not '$TANDEM_HUGE_PAGES'" >&2
+    exit 2
+    ;;
+esac
+
+# JVM flags for the benchmarks' load generators (not the server): huge pages where the kernel has
+# them, so that the machine's page-access sampling stalls the measuring program less; its stalls
+# count against the server (a late send or receive is the server's latency).
+TANDEM_BENCH_CLIENT_JVM_FLAGS=()
+if tandem_thp_available; then
+  TANDEM_BENCH_CLIENT_JVM_FLAGS=(-XX:+UseTransparentHugePages)
+fi
+
 # The start-up cache of the default flags, one per Java version beside the jar ($1, an absolute
 # path: the cache names it), recorded by the first run after a build when it exits and mapped by
 # later runs. On JDK 25+ the AOT cache (JEP 483/514/515: classes already loaded and linked, and
@@ -56,6 +95,9 @@ fi
 # TANDEM_STARTUP_CACHE_RECORD (the JVM flags that map it and that record it at exit).
 tandem_startup_cache() {
   local base=${1%.jar}-java$TANDEM_JAVA_FEATURE
+  if [[ $TANDEM_DEFAULT_JVM_FLAGS == *UseTransparentHugePages* ]]; then
+    base=$base-thp
+  fi
   if ((TANDEM_JAVA_FEATURE >= 25)); then
     TANDEM_STARTUP_CACHE=$base.aot
     TANDEM_STARTUP_CACHE_USE=(-XX:AOTCache="$TANDEM_STARTUP_CACHE" '-Xlog:aot*=off' '-Xlog:cds*=off')

@@ -1,6 +1,7 @@
 package dev.tandem.app;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -146,5 +147,61 @@ class JavaChoiceTest {
       assertTrue(flags.contains("-XX:+UseG1GC -Xms128m -Xmx2g"), flags);
       assertEquals(Boolean.parseBoolean(c.get(1)), flags.contains("-XX:+UseCompactObjectHeaders"), c.get(0) + ": " + flags);
     }
+  }
+
+  /** bin/jvm-flags.sh with TANDEM_HUGE_PAGES and a fake kernel setting file; stdout, stderr, exit code. */
+  private Result flagsWith(String hugePages, String kernelSetting) throws Exception {
+    Path setting = tmp.resolve("thp-enabled");
+    Files.writeString(setting, kernelSetting + "\n");
+    Path java = jdk(tmp.resolve("thp"), "jdk", "25.0.3", true);
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c",
+        "source bin/jvm-flags.sh && tandem_startup_cache /srv/tandem.jar"
+            + " && echo \"$TANDEM_DEFAULT_JVM_FLAGS|${TANDEM_BENCH_CLIENT_JVM_FLAGS[*]}|$TANDEM_STARTUP_CACHE\"");
+    pb.environment().put("TANDEM_JAVA", java.toString());
+    pb.environment().put("TANDEM_THP_SETTING", setting.toString());
+    if (hugePages == null) {
+      pb.environment().remove("TANDEM_HUGE_PAGES");
+    } else {
+      pb.environment().put("TANDEM_HUGE_PAGES", hugePages);
+    }
+    Process p = pb.start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
+    return new Result(p.exitValue(), out, err);
+  }
+
+  @Test
+  void hugePagesOnlyWhenAskedForAndTheKernelHasThem() throws Exception {
+    String thp = "-XX:+UseTransparentHugePages";
+    // Off by default: the server flags go without; the load generators take them where the kernel has them.
+    Result r = flagsWith(null, "always [madvise] never");
+    assertEquals(0, r.exit(), r.err());
+    String[] f = r.out().split("\\|", -1);
+    assertFalse(f[0].contains(thp), r.out());
+    assertEquals(thp, f[1]);
+    assertEquals("/srv/tandem-java25.aot", f[2]);
+
+    // On: the server too, and a start-up cache of its own (a cache belongs to its flags).
+    for (String mode : List.of("always [madvise] never", "[always] madvise never")) {
+      r = flagsWith("on", mode);
+      assertEquals(0, r.exit(), r.err());
+      f = r.out().split("\\|", -1);
+      assertTrue(f[0].endsWith(" " + thp), r.out());
+      assertEquals("/srv/tandem-java25-thp.aot", f[2]);
+    }
+
+    // On, but the kernel has them off: runs without, and says so; nobody's load generator asks for them.
+    r = flagsWith("on", "always madvise [never]");
+    assertEquals(0, r.exit(), r.err());
+    f = r.out().split("\\|", -1);
+    assertFalse(f[0].contains(thp), r.out());
+    assertEquals("", f[1]);
+    assertTrue(r.err().contains("transparent huge pages are off"), r.err());
+
+    // Anything but on / off is refused before a server starts.
+    r = flagsWith("yes", "always [madvise] never");
+    assertEquals(2, r.exit());
+    assertTrue(r.err().contains("TANDEM_HUGE_PAGES is on or off, not 'yes'"), r.err());
   }
 }
