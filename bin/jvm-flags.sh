@@ -57,11 +57,11 @@ tandem_thp_available() {
 # a server whose messaging latency matters most, on a kernel that samples page accesses (DAMON, as
 # on the benchmark machine: README, "This machine stalls large processes"). That sampling holds a
 # CPU for a time that grows with the 4 KB pages mapped: 49 ms at most in 20 s with a 1.5 GB heap,
-# 13 ms with huge pages (bench/PageStallProbe.java). Messaging p99 at 200/s 7.0-8.5 ms with it
+# 13 ms with huge pages (bench/PageStallProbe.java). Messaging p99 at 200/s 5.9-8.5 ms with it
 # against 16.4-18.3 ms without (session 11). Off by default because an idle server after the
 # login benchmark then kept 299-308 MiB (target 300) against ~250 MiB: the collector's tables stay
-# resident in 2 MB pieces. Check-in uploads were within the noise either way (two runs each); the
-# panel's p95 was 37-56 ms with it against 29-32 ms without.
+# resident in 2 MB pieces. Check-in uploads were within the noise either way (2-3 runs each); the
+# panel's p95 was 37-56 ms with it against 29-33 ms without.
 case ${TANDEM_HUGE_PAGES:-off} in
   on)
     if tandem_thp_available; then
