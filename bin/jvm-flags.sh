@@ -46,12 +46,14 @@ if ((TANDEM_JAVA_FEATURE >= 25)); then
   TANDEM_DEFAULT_JVM_FLAGS="$TANDEM_DEFAULT_JVM_FLAGS -XX:+UseCompactObjectHeaders"
 fi
 
-# True when the kernel gives transparent huge pages to memory that asks for them (mode "always"
-# or "madvise"; the JVM asks with -XX:+UseTransparentHugePages). TANDEM_THP_SETTING names the file
-# to read (tests).
-tandem_thp_available() {
-  grep -qE '\[(always|madvise)\]' "${TANDEM_THP_SETTING:-/sys/kernel/mm/transparent_hugepage/enabled}" 2>/dev/null
-}
+# Whether the kernel gives transparent huge pages to memory that asks for them (mode "always" or
+# "madvise"; the JVM asks with -XX:+UseTransparentHugePages). TANDEM_THP_SETTING names the file to
+# read (tests).
+thp_setting=${TANDEM_THP_SETTING:-/sys/kernel/mm/transparent_hugepage/enabled}
+thp_available=false
+if grep -qE '\[(always|madvise)\]' "$thp_setting" 2>/dev/null; then
+  thp_available=true
+fi
 
 # TANDEM_HUGE_PAGES=on: the heap (and the collector's tables) on 2 MB transparent huge pages, for
 # a server whose messaging latency matters most, on a kernel that samples page accesses (DAMON, as
@@ -64,10 +66,10 @@ tandem_thp_available() {
 # panel's p95 was 37-56 ms with it against 29-33 ms without.
 case ${TANDEM_HUGE_PAGES:-off} in
   on)
-    if tandem_thp_available; then
+    if $thp_available; then
       TANDEM_DEFAULT_JVM_FLAGS="$TANDEM_DEFAULT_JVM_FLAGS -XX:+UseTransparentHugePages"
     else
-      echo "TANDEM_HUGE_PAGES=on, but this kernel's transparent huge pages are off (${TANDEM_THP_SETTING:-/sys/kernel/mm/transparent_hugepage/enabled}); running without them" >&2
+      echo "TANDEM_HUGE_PAGES=on, but this kernel's transparent huge pages are off ($thp_setting); running without them" >&2
     fi
     ;;
   off) ;;
@@ -81,7 +83,7 @@ esac
 # them, so that the machine's page-access sampling stalls the measuring program less; its stalls
 # count against the server (a late send or receive is the server's latency).
 TANDEM_BENCH_CLIENT_JVM_FLAGS=()
-if tandem_thp_available; then
+if $thp_available; then
   TANDEM_BENCH_CLIENT_JVM_FLAGS=(-XX:+UseTransparentHugePages)
 fi
 

@@ -12,6 +12,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -52,18 +53,23 @@ class JavaChoiceTest {
     return dir.toString();
   }
 
-  private Result choose(Map<String, String> env) throws Exception {
-    Path script = Path.of("bin/java.sh").toAbsolutePath();
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-        "source \"$1\" && echo \"$TANDEM_JAVA|$TANDEM_JAVA_FEATURE|$TANDEM_JAVA_VERSION\"", "test", script.toString());
-    pb.environment().keySet().removeIf(k -> k.equals("TANDEM_JAVA") || k.equals("JAVA_HOME") || k.equals("TANDEM_JVM_ROOT"));
-    pb.environment().put("PATH", "/usr/bin:/bin");
-    pb.environment().putAll(env);
+  /** Runs {@code script} with bash in the project directory, its environment adjusted by {@code env}. */
+  private static Result bash(String script, Consumer<Map<String, String>> env) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder("bash", "-c", script);
+    env.accept(pb.environment());
     Process p = pb.start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
     assertTrue(p.waitFor(30, TimeUnit.SECONDS));
     return new Result(p.exitValue(), out, err);
+  }
+
+  private Result choose(Map<String, String> env) throws Exception {
+    return bash("source bin/java.sh && echo \"$TANDEM_JAVA|$TANDEM_JAVA_FEATURE|$TANDEM_JAVA_VERSION\"", e -> {
+      e.keySet().removeIf(k -> k.equals("TANDEM_JAVA") || k.equals("JAVA_HOME") || k.equals("TANDEM_JVM_ROOT"));
+      e.put("PATH", "/usr/bin:/bin");
+      e.putAll(env);
+    });
   }
 
   /** The script chose {@code expected} ("binary|feature|version") and succeeded. */
@@ -138,12 +144,9 @@ class JavaChoiceTest {
   void theDefaultFlagsAddCompactHeadersOnlyFromJava25() throws Exception {
     for (var c : List.of(List.of("17.0.15", "false"), List.of("25.0.3", "true"))) {
       Path java = jdk(tmp.resolve("v" + c.get(0)), "jdk", c.get(0), true);
-      ProcessBuilder pb = new ProcessBuilder("bash", "-c", "source bin/jvm-flags.sh && echo \"$TANDEM_DEFAULT_JVM_FLAGS\"");
-      pb.environment().put("TANDEM_JAVA", java.toString());
-      Process p = pb.start();
-      String flags = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-      assertEquals(0, p.exitValue());
+      Result r = bash("source bin/jvm-flags.sh && echo \"$TANDEM_DEFAULT_JVM_FLAGS\"", e -> e.put("TANDEM_JAVA", java.toString()));
+      String flags = r.out();
+      assertEquals(0, r.exit());
       assertTrue(flags.contains("-XX:+UseG1GC -Xms128m -Xmx2g"), flags);
       assertEquals(Boolean.parseBoolean(c.get(1)), flags.contains("-XX:+UseCompactObjectHeaders"), c.get(0) + ": " + flags);
     }
@@ -154,21 +157,16 @@ class JavaChoiceTest {
     Path setting = tmp.resolve("thp-enabled");
     Files.writeString(setting, kernelSetting + "\n");
     Path java = jdk(tmp.resolve("thp"), "jdk", "25.0.3", true);
-    ProcessBuilder pb = new ProcessBuilder("bash", "-c",
-        "source bin/jvm-flags.sh && tandem_startup_cache /srv/tandem.jar"
-            + " && echo \"$TANDEM_DEFAULT_JVM_FLAGS|${TANDEM_BENCH_CLIENT_JVM_FLAGS[*]}|$TANDEM_STARTUP_CACHE\"");
-    pb.environment().put("TANDEM_JAVA", java.toString());
-    pb.environment().put("TANDEM_THP_SETTING", setting.toString());
-    if (hugePages == null) {
-      pb.environment().remove("TANDEM_HUGE_PAGES");
-    } else {
-      pb.environment().put("TANDEM_HUGE_PAGES", hugePages);
-    }
-    Process p = pb.start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).strip();
-    assertTrue(p.waitFor(30, TimeUnit.SECONDS));
-    return new Result(p.exitValue(), out, err);
+    return bash("source bin/jvm-flags.sh && tandem_startup_cache /srv/tandem.jar"
+        + " && echo \"$TANDEM_DEFAULT_JVM_FLAGS|${TANDEM_BENCH_CLIENT_JVM_FLAGS[*]}|$TANDEM_STARTUP_CACHE\"", e -> {
+          e.put("TANDEM_JAVA", java.toString());
+          e.put("TANDEM_THP_SETTING", setting.toString());
+          if (hugePages == null) {
+            e.remove("TANDEM_HUGE_PAGES");
+          } else {
+            e.put("TANDEM_HUGE_PAGES", hugePages);
+          }
+        });
   }
 
   @Test
